@@ -1,0 +1,216 @@
+"""Load the demo newsroom: the seed article, original stories, their images and demo accounts.
+
+Idempotent: a second run finds everything in place and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.text import slugify
+
+from masthead.core import clock
+from masthead.publishing.images import image_generate_renditions
+from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
+from masthead.publishing.roles import AUTHORS, EDITORS, roles_ensure
+
+from .images import generated_lead_image
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+PUBLICATION = {
+    "name": "The Masthead Review",
+    "tagline": "Independent news, told plainly",
+    "time_zone": "Asia/Tokyo",
+    "language": "en",
+}
+SECTIONS = [
+    ("politics", "Politics", "Governments, elections and the people who run them."),
+    ("world", "World", "Reporting from our correspondents abroad."),
+    ("business", "Business", "Markets, companies and the economy."),
+    ("technology", "Technology", "The industry and what it changes."),
+    ("science", "Science", "Research, climate and health."),
+    ("culture", "Culture", "Books, film, food and the arts."),
+    ("opinion", "Opinion", "Columns and commentary."),
+]
+DEMO_ACCOUNTS = [("admin", None), ("editor", EDITORS), ("author", AUTHORS)]
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    password: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def demo_articles() -> list[dict]:
+    """The seed article first, then the demo's original stories."""
+    seed = json.loads((DATA_DIR / "seed_article.json").read_text(encoding="utf-8"))
+    others = json.loads((DATA_DIR / "articles.json").read_text(encoding="utf-8"))
+    return [seed, *others]
+
+
+def body_html(blocks: list[dict]) -> str:
+    parts = []
+    for block in blocks:
+        text = escape(block["text"])
+        if block["type"] == "subhead":
+            parts.append(f"<h2>{text}</h2>")
+        elif block["type"] == "quote":
+            cite = f"<cite>{escape(block['cite'])}</cite>" if block.get("cite") else ""
+            parts.append(f"<blockquote><p>{text}</p>{cite}</blockquote>")
+        else:
+            parts.append(f"<p>{text}</p>")
+    return "\n".join(parts)
+
+
+def _sync(model, lookup: dict, values: dict, report: LoadReport, label: str):
+    """Create the row, or update only the fields that differ; report what happened."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.save()
+        report.created.append(label)
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save()
+        report.updated.append(f"{label} ({', '.join(changed)})")
+    return obj
+
+
+def _demo_password(report: LoadReport) -> str:
+    password = os.environ.get("MASTHEAD_ADMIN_PASSWORD", "")
+    if password:
+        return password
+    password_file = Path(settings.VAR_DIR) / "demo-admin-password"
+    if not password_file.exists():
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        password_file.write_text(secrets.token_urlsafe(12))
+    return password_file.read_text().strip()
+
+
+def _ensure_accounts(report: LoadReport) -> None:
+    roles_ensure()
+    password = _demo_password(report)
+    report.password = password
+    User = get_user_model()
+    for username, role in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username, email=f"{username}@masthead.invalid", is_staff=True, is_superuser=role is None
+            )
+            user.set_password(password)
+            user.save()
+            report.created.append(f"account {username}")
+        elif not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            report.updated.append(f"account {username} (password)")
+        if role and not user.groups.filter(name=role).exists():
+            user.groups.add(Group.objects.get(name=role))
+
+
+def _lead_image(data: dict, report: LoadReport) -> Image:
+    spec = data["lead_image"]
+    filename = f"demo/{data['slug']}.jpg"
+    image = (
+        Image.objects.filter(file=filename).first()
+        or Image.objects.filter(file__startswith=f"demo/{data['slug']}").first()
+    )
+    if image is None or not image.file.storage.exists(image.file.name):
+        if image is None:
+            image = Image(alt=spec["alt"], caption=spec["caption"], credit=spec["credit"])
+        image.file.save(filename, ContentFile(generated_lead_image(data["slug"], spec["hue"])), save=True)
+        image_generate_renditions(image=image)
+        report.created.append(f"image {data['slug']}")
+        return image
+    return _sync(
+        Image,
+        {"pk": image.pk},
+        {"alt": spec["alt"], "caption": spec["caption"], "credit": spec["credit"]},
+        report,
+        f"image {data['slug']}",
+    )
+
+
+def _article(
+    data: dict, sections: dict[str, Section], authors: dict[str, Author], report: LoadReport, now: dt.datetime
+) -> None:
+    image = _lead_image(data, report)
+    sponsored = data.get("sponsored") or {}
+    values = {
+        "headline": data["headline"],
+        "dek": data["dek"],
+        "section": sections[data["section"]],
+        "dateline": data["dateline"],
+        "status": ArticleStatus.PUBLISHED,
+        "body_html": body_html(data["body"]),
+        "access": data["access"],
+        "lead_image": image,
+        "sponsor": sponsored.get("sponsor", ""),
+        "sponsor_disclosure": sponsored.get("disclosure", ""),
+    }
+    article = Article.objects.filter(slug=data["slug"]).first()
+    if article is None:
+        # The publish time is set once: "days ago" is relative to the first load, not to every run.
+        values["publish_at"] = now - dt.timedelta(days=data["days_ago"], hours=len(report.created) % 9)
+    article = _sync(Article, {"slug": data["slug"]}, values, report, f"article {data['slug']}")
+    wanted = [authors[name].pk for name in data["authors"]]
+    current = list(
+        ArticleAuthor.objects.filter(article=article).order_by("position").values_list("author_id", flat=True)
+    )
+    if current != wanted:
+        ArticleAuthor.objects.filter(article=article).delete()
+        ArticleAuthor.objects.bulk_create(
+            ArticleAuthor(article=article, author_id=pk, position=i) for i, pk in enumerate(wanted)
+        )
+        report.updated.append(f"byline {data['slug']}")
+
+
+@transaction.atomic
+def demo_load() -> LoadReport:
+    """Bring the database to the demo's content; safe to run any number of times."""
+    report = LoadReport()
+    now = clock.now()
+    publication = Publication.objects.order_by("pk").first()
+    _sync(Publication, {"pk": publication.pk if publication else 1}, PUBLICATION, report, "publication")
+    sections = {
+        slug: _sync(
+            Section,
+            {"slug": slug},
+            {"name": name, "description": description, "position": position},
+            report,
+            f"section {slug}",
+        )
+        for position, (slug, name, description) in enumerate(SECTIONS)
+    }
+    articles = demo_articles()
+    names = sorted({name for data in articles for name in data["authors"]})
+    authors = {name: _sync(Author, {"slug": slugify(name)}, {"name": name}, report, f"author {name}") for name in names}
+    for data in articles:
+        _article(data, sections, authors, report, now)
+    _ensure_accounts(report)
+    author_user = get_user_model().objects.get(username="author")
+    demo_author = authors[names[0]]
+    if demo_author.user_id is None and not Author.objects.filter(user=author_user).exists():
+        demo_author.user = author_user
+        demo_author.save(update_fields=["user"])
+    return report

@@ -1,0 +1,285 @@
+"""The newsroom's content: the publication, sections, authors, images and articles."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from masthead.core import clock
+
+from .access import AccessLevel
+from .body import PAYWALL_BREAK, split_blocks
+
+RESERVED_SLUGS = frozenset(
+    {
+        "admin",
+        "accounts",
+        "authors",
+        "api",
+        "feeds",
+        "static",
+        "media",
+        "sitemap.xml",
+        "robots.txt",
+        "preview",
+        "healthz",
+        "subscribe",
+        "search",
+        "i18n",
+        "print",
+    }
+)
+
+
+def _forget_site_settings() -> None:
+    from .selectors import forget_site_settings
+
+    forget_site_settings()
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value}) from exc
+
+
+def validate_section_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(value)s” is reserved for the site's own pages."), params={"value": value})
+
+
+class Publication(models.Model):
+    """The newspaper itself; one row, edited in the admin."""
+
+    name = models.CharField(max_length=120, default="The Masthead Review")
+    tagline = models.CharField(max_length=200, blank=True, default="Independent news, told plainly")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+
+    class Meta:
+        verbose_name = _("publication")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        _forget_site_settings()
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_section_slug])
+    description = models.CharField(max_length=240, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Order in the navigation."))
+    default_access = models.CharField(
+        max_length=16,
+        choices=AccessLevel.choices,
+        default=AccessLevel.METERED,
+        help_text=_("Access level of articles in this section that do not set their own."),
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:section", args=[self.slug])
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        _forget_site_settings()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget_site_settings()
+        return result
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text=_("The staff account that writes as this author."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:author", args=[self.slug])
+
+
+class Image(models.Model):
+    """An uploaded picture with the words a newspaper prints beside it."""
+
+    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    alt = models.CharField(_("alt text"), max_length=300, help_text=_("Describes the image for screen readers."))
+    caption = models.CharField(max_length=400, blank=True)
+    credit = models.CharField(max_length=160, blank=True, help_text=_("For example “© Kyodo”."))
+    renditions = models.JSONField(default=dict, editable=False, help_text=_("Width → file path of each resized copy."))
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.caption or self.alt or self.file.name
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+
+
+class ArticleQuerySet(models.QuerySet):
+    def visible(self, now=None) -> ArticleQuerySet:
+        """Articles a reader may see: released, with a publish time that has come."""
+        moment = now or clock.now()
+        return self.exclude(status=ArticleStatus.DRAFT).filter(publish_at__lte=moment)
+
+
+class Article(models.Model):
+    headline = models.CharField(max_length=200)
+    dek = models.CharField(
+        _("dek"),
+        max_length=400,
+        blank=True,
+        help_text=_("The standfirst under the headline; public even behind the paywall."),
+    )
+    slug = models.SlugField(max_length=200, unique=True)
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, through="ArticleAuthor", related_name="articles", blank=True)
+    dateline = models.CharField(max_length=80, blank=True, help_text=_("Place the story was filed from, e.g. TOKYO."))
+    status = models.CharField(max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
+    publish_at = models.DateTimeField(
+        _("publish time"), default=clock.now, help_text=_("A future time keeps the article hidden until then.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    body_html = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_(
+            "Paragraphs, <h2> subheads, <blockquote>, lists and images. "
+            'Put <hr class="paywall"> where the paywall should cut.'
+        ),
+    )
+    # The sanitised body, one entry per top-level block, so the paywall can cut it by slicing a list.
+    blocks = models.JSONField(default=list, editable=False)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    access = models.CharField(
+        max_length=16,
+        choices=AccessLevel.choices,
+        default=AccessLevel.METERED,
+        blank=True,
+        help_text=_("Leave empty to use the section's default."),
+    )
+    lead_image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sponsor = models.CharField(max_length=120, blank=True, help_text=_("Set for sponsored content."))
+    sponsor_disclosure = models.CharField(
+        max_length=300, blank=True, help_text=_("E.g. “This content was commissioned by …”.")
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "publish_at"]),
+            models.Index(fields=["section", "status", "publish_at"]),
+        ]
+        permissions = [("publish_article", "Can publish and schedule articles")]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:article", args=[self.section.slug, self.slug])
+
+    def get_print_url(self) -> str:
+        return reverse("publishing:article_print", args=[self.section.slug, self.slug])
+
+    @property
+    def is_sponsored(self) -> bool:
+        return bool(self.sponsor)
+
+    @property
+    def effective_access(self) -> str:
+        """The access level that applies: sponsored content is always free; blank means the section's."""
+        if self.is_sponsored:
+            return AccessLevel.FREE
+        return self.access or self.section.default_access
+
+    def is_visible(self, now=None) -> bool:
+        return self.status != ArticleStatus.DRAFT and self.publish_at <= (now or clock.now())
+
+    @property
+    def display_status(self) -> str:
+        """Draft, scheduled or published as of now (a scheduled article publishes itself on time)."""
+        if self.status == ArticleStatus.DRAFT:
+            return ArticleStatus.DRAFT.label
+        return (ArticleStatus.PUBLISHED if self.is_visible() else ArticleStatus.SCHEDULED).label
+
+    @property
+    def content_blocks(self) -> list[dict]:
+        """The body's blocks without the editor's paywall marker."""
+        return [block for block in self.blocks if block["kind"] != PAYWALL_BREAK]
+
+    @property
+    def paywall_break_index(self) -> int | None:
+        """How many content blocks stand before the editor's paywall marker, if there is one."""
+        for index, block in enumerate(self.blocks):
+            if block["kind"] == PAYWALL_BREAK:
+                return index
+        return None
+
+    def save(self, *args, **kwargs) -> None:
+        # The blocks are derived from the editor's HTML; keeping them in step here means no code
+        # path can store a body whose sanitised form is stale.
+        from .images import inline_image_html
+
+        self.blocks = split_blocks(self.body_html, inline_image_html)
+        self.version = (self.version or 0) + 1
+        if self.status != ArticleStatus.DRAFT:
+            self.status = ArticleStatus.SCHEDULED if self.publish_at > clock.now() else ArticleStatus.PUBLISHED
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.sponsor and not self.sponsor_disclosure:
+            raise ValidationError({"sponsor_disclosure": _("Sponsored content needs its disclosure text.")})
+
+
+class ArticleAuthor(models.Model):
+    """The byline, in order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="unique_byline_author")]
+        verbose_name = _("byline author")
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.article}"

@@ -1,0 +1,54 @@
+"""The newsroom's roles as Django groups: authors write their own drafts, editors publish anything."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+AUTHORS = "Authors"
+EDITORS = "Editors"
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    AUTHORS: [
+        "publishing.add_article",
+        "publishing.change_article",
+        "publishing.view_article",
+        "publishing.delete_article",
+        "publishing.add_image",
+        "publishing.change_image",
+        "publishing.view_image",
+        "publishing.view_section",
+        "publishing.view_author",
+    ],
+    EDITORS: [
+        "publishing.add_article",
+        "publishing.change_article",
+        "publishing.view_article",
+        "publishing.delete_article",
+        "publishing.publish_article",
+        "publishing.add_image",
+        "publishing.change_image",
+        "publishing.view_image",
+        "publishing.delete_image",
+        "publishing.add_author",
+        "publishing.change_author",
+        "publishing.view_author",
+        "publishing.view_section",
+    ],
+}
+
+
+def roles_ensure() -> None:
+    """Create or refresh the role groups with exactly their permissions (safe to run repeatedly)."""
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)
+
+
+def can_publish(user) -> bool:
+    return user.is_superuser or user.has_perm("publishing.publish_article")

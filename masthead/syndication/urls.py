@@ -1,0 +1,19 @@
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import path
+
+from . import feeds, views
+from .sitemaps import SITEMAPS
+
+urlpatterns = [
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("feeds/latest.rss", feeds.LatestArticlesFeed(), name="feed_rss"),
+    path("feeds/latest.atom", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
+    path("feeds/<slug:section_slug>.rss", feeds.SectionFeed(), name="feed_section"),
+]

@@ -1,0 +1,94 @@
+"""Authors edit their own drafts; editors publish anything."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from masthead.publishing.models import Article, ArticleStatus, Author
+from masthead.publishing.roles import AUTHORS, EDITORS, roles_ensure
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(db):
+    roles_ensure()
+
+    def make(username: str, role: str) -> User:
+        user = User.objects.create_user(username, password="a long enough password", is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+def _form(article_fields: dict, section) -> dict:
+    data = {
+        "headline": "A story",
+        "dek": "",
+        "slug": "a-story",
+        "section": section.pk,
+        "dateline": "",
+        "body_html": "<p>Text</p>",
+        "lead_image": "",
+        "status": "published",
+        "publish_at_0": "2026-01-01",
+        "publish_at_1": "09:00:00",
+        "access": "metered",
+        "sponsor": "",
+        "sponsor_disclosure": "",
+        "articleauthor_set-TOTAL_FORMS": "0",
+        "articleauthor_set-INITIAL_FORMS": "0",
+    }
+    data.update(article_fields)
+    return data
+
+
+def test_an_author_creates_drafts_only_and_is_put_in_the_byline(client, staff, section):
+    writer = staff("writer", AUTHORS)
+    profile = Author.objects.create(name="Writer", slug="writer", user=writer)
+    client.force_login(writer)
+    response = client.post("/admin/publishing/article/add/", _form({}, section))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(slug="a-story")
+    assert article.status == ArticleStatus.DRAFT
+    assert list(article.authors.all()) == [profile]
+
+
+def test_an_author_cannot_edit_someone_elses_article(client, staff, make_article):
+    writer = staff("writer", AUTHORS)
+    other = make_article(status=ArticleStatus.DRAFT)
+    client.force_login(writer)
+    assert client.get(f"/admin/publishing/article/{other.pk}/change/").status_code in (302, 403, 404)
+    listing = client.get("/admin/publishing/article/").content.decode()
+    assert other.headline not in listing
+
+
+def test_an_author_cannot_change_their_article_once_published(client, staff, make_article):
+    writer = staff("writer", AUTHORS)
+    article = make_article(status=ArticleStatus.PUBLISHED, created_by=writer)
+    client.force_login(writer)
+    page = client.get(f"/admin/publishing/article/{article.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="headline"' not in page.content.decode()  # read-only view
+
+
+def test_an_editor_publishes_any_article(client, staff, make_article, section):
+    editor = staff("desk", EDITORS)
+    draft = make_article(status=ArticleStatus.DRAFT)
+    client.force_login(editor)
+    data = _form({"headline": draft.headline, "slug": draft.slug, "status": "published"}, section)
+    response = client.post(f"/admin/publishing/article/{draft.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft.refresh_from_db()
+    assert draft.status == ArticleStatus.PUBLISHED
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_staff_preview_shows_a_draft_but_readers_get_404(client, staff, make_article):
+    draft = make_article(status=ArticleStatus.DRAFT, body_html="<p>Embargoed scoop.</p>")
+    assert client.get(f"/preview/{draft.pk}/").status_code == 302  # to the admin login
+    client.force_login(staff("desk", EDITORS))
+    page = client.get(f"/preview/{draft.pk}/")
+    assert page.status_code == 200
+    assert "Embargoed scoop." in page.content.decode()
+    assert "Preview" in page.content.decode()

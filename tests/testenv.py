@@ -1,0 +1,8 @@
+"""Test-run environment, set before Django reads its settings."""
+
+import os
+
+# Tests run with production-like settings (DEBUG off), so they need the values production requires.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("MASTHEAD_HTTPS", "0")
