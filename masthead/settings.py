@@ -118,6 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file (not in-memory) test database, so threads and worker processes in tests share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-masthead.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -172,7 +174,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "style-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
@@ -211,6 +213,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("MASTHEAD_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# The paywall. Which store counts meter reads (default: redis when REDIS_URL is set, else database),
+# and what happens when it cannot be reached: "open" serves the article, "closed" shows the paywall.
+MASTHEAD_METER_STORE = os.environ.get("MASTHEAD_METER_STORE", "").strip().lower()
+if MASTHEAD_METER_STORE not in {"", "database", "redis", "memory"}:
+    raise ImproperlyConfigured("MASTHEAD_METER_STORE must be database, redis or memory")
+MASTHEAD_METER_FAIL = os.environ.get("MASTHEAD_METER_FAIL", "open").strip().lower()
+if MASTHEAD_METER_FAIL not in {"open", "closed"}:
+    raise ImproperlyConfigured("MASTHEAD_METER_FAIL must be open or closed")
+# Search engine crawlers allowed to read in full once their address is verified (reverse + forward DNS).
+MASTHEAD_CRAWLER_DOMAINS = env_list(
+    "MASTHEAD_CRAWLER_DOMAINS", ["googlebot.com", "google.com", "googleusercontent.com"]
+)
+MASTHEAD_CRAWLER_AGENTS = env_list("MASTHEAD_CRAWLER_AGENTS", ["Googlebot", "Google-InspectionTool", "GoogleOther"])
+# Anonymous readers' id cookie.
+MASTHEAD_READER_COOKIE = "mh_reader"
 
 # Publication-wide defaults; the editable values live in the Publication and MeterRules models.
 MASTHEAD_SITE_URL = os.environ.get("MASTHEAD_SITE_URL", "")

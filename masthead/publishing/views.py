@@ -7,6 +7,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
+from masthead.paywall.services import article_view_for
+from masthead.syndication.structured_data import article_json_ld, open_graph
+
 from . import selectors
 from .models import Author, Section
 from .share import share_links
@@ -30,16 +33,28 @@ def author(request: HttpRequest, author_slug: str) -> HttpResponse:
     return render(request, "publishing/author.html", {"author": author, "page": page})
 
 
-def _article_context(request: HttpRequest, article, *, preview: bool = False) -> dict:
+def _article_response(request: HttpRequest, article, template: str, *, preview: bool = False) -> HttpResponse:
+    """Render an article with only what the paywall lets this reader have."""
+    # A HEAD request shows nothing, so it must not spend a free article either.
+    view = article_view_for(request, article, count=request.method == "GET" and not preview)
     url = request.build_absolute_uri(article.get_absolute_url())
-    return {
+    publication = request.publication
+    context = {
         "article": article,
-        "blocks": article.content_blocks,
+        "decision": view.decision,
+        "body": view.body,
         "canonical_url": url,
         "share_links": share_links(url=url, title=article.headline),
         "related": selectors.related_articles(article),
         "preview": preview,
+        "json_ld": article_json_ld(
+            article=article, body=view.body, url=url, publication=publication, absolute=request.build_absolute_uri
+        ),
+        "open_graph": open_graph(
+            article=article, url=url, publication=publication, absolute=request.build_absolute_uri
+        ),
     }
+    return view.finish(render(request, template, context))
 
 
 def _visible_article_or_404(section_slug: str, slug: str):
@@ -53,14 +68,14 @@ def article(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
     article = _visible_article_or_404(section_slug, slug)
     if article.section.slug != section_slug:
         return HttpResponsePermanentRedirect(article.get_absolute_url())
-    return render(request, "publishing/article.html", _article_context(request, article))
+    return _article_response(request, article, "publishing/article.html")
 
 
 def article_print(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
     article = _visible_article_or_404(section_slug, slug)
     if article.section.slug != section_slug:
         return HttpResponsePermanentRedirect(article.get_print_url())
-    return render(request, "publishing/article_print.html", _article_context(request, article))
+    return _article_response(request, article, "publishing/article_print.html")
 
 
 @staff_member_required
@@ -69,6 +84,6 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_for_preview(pk)
     if article is None:
         raise Http404("No such article")
-    response = render(request, "publishing/article.html", _article_context(request, article, preview=True))
+    response = _article_response(request, article, "publishing/article.html", preview=True)
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -1,0 +1,256 @@
+"""Meter stores: where the reads of each reader's window are counted, behind one protocol.
+
+Every ``record`` is atomic against its limit: of many concurrent reads racing for the last free
+article, exactly one is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, IntegrityError, transaction
+
+from .types import MeterState
+from .windows import WindowSpan
+
+
+class MeterUnavailable(Exception):
+    """The store could not be reached; the caller applies the fail-open/closed rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    recorded: bool  # this read now counts (False: a re-read, or refused because the limit was reached)
+    state: MeterState  # the state after the attempt
+
+
+class MeterStore(Protocol):
+    def state(self, reader_key: str, article_id: int, span: WindowSpan) -> MeterState: ...
+
+    def record(
+        self, reader_key: str, article_id: int, span: WindowSpan, limit: int, now: dt.datetime
+    ) -> RecordResult: ...
+
+    def merge(self, from_key: str, into_key: str, span: WindowSpan) -> None:
+        """Count ``from_key``'s reads of this window for ``into_key`` too (each article once)."""
+        ...
+
+    def read_articles(self, reader_key: str, span: WindowSpan) -> set[int]: ...
+
+
+class InMemoryMeterStore:
+    """For tests and single-process experiments."""
+
+    def __init__(self) -> None:
+        self._reads: dict[tuple[str, str], dict[int, dt.datetime]] = {}
+        self._lock = threading.Lock()
+
+    def _live(self, reader_key: str, span: WindowSpan) -> dict[int, dt.datetime]:
+        reads = self._reads.setdefault((reader_key, span.key), {})
+        for article_id in [a for a, at in reads.items() if at < span.start]:
+            del reads[article_id]
+        return reads
+
+    def state(self, reader_key: str, article_id: int, span: WindowSpan) -> MeterState:
+        with self._lock:
+            reads = self._live(reader_key, span)
+            return MeterState(used=len(reads), already_read=article_id in reads)
+
+    def record(self, reader_key: str, article_id: int, span: WindowSpan, limit: int, now: dt.datetime) -> RecordResult:
+        with self._lock:
+            reads = self._live(reader_key, span)
+            if article_id in reads:
+                return RecordResult(False, MeterState(len(reads), True))
+            if len(reads) >= limit:
+                return RecordResult(False, MeterState(len(reads), False))
+            reads[article_id] = now
+            return RecordResult(True, MeterState(len(reads), True))
+
+    def merge(self, from_key: str, into_key: str, span: WindowSpan) -> None:
+        with self._lock:
+            source = self._live(from_key, span)
+            target = self._live(into_key, span)
+            for article_id, at in source.items():
+                target.setdefault(article_id, at)
+
+    def read_articles(self, reader_key: str, span: WindowSpan) -> set[int]:
+        with self._lock:
+            return set(self._live(reader_key, span))
+
+
+class DatabaseMeterStore:
+    """The default: rows in the site's database (SQLite or PostgreSQL)."""
+
+    def state(self, reader_key: str, article_id: int, span: WindowSpan) -> MeterState:
+        from .models import MeterRead
+
+        try:
+            ids = list(
+                MeterRead.objects.filter(
+                    reader_key=reader_key, window_key=span.key, read_at__gte=span.start
+                ).values_list("article_id", flat=True)
+            )
+        except DatabaseError as exc:
+            raise MeterUnavailable(str(exc)) from exc
+        return MeterState(used=len(ids), already_read=article_id in ids)
+
+    def record(self, reader_key: str, article_id: int, span: WindowSpan, limit: int, now: dt.datetime) -> RecordResult:
+        from .models import MeterRead, MeterWindow
+
+        try:
+            with transaction.atomic():
+                # The window row is the reader's lock: PostgreSQL holds it FOR UPDATE; SQLite's
+                # IMMEDIATE transactions already serialise writers.
+                try:
+                    MeterWindow.objects.get_or_create(reader_key=reader_key, window_key=span.key)
+                except IntegrityError:
+                    pass  # created by a concurrent request; locking it below is what matters
+                MeterWindow.objects.select_for_update().get(reader_key=reader_key, window_key=span.key)
+                reads = MeterRead.objects.filter(reader_key=reader_key, window_key=span.key)
+                current = {row[0]: row[1] for row in reads.values_list("article_id", "read_at")}
+                live = {a for a, at in current.items() if at >= span.start}
+                if article_id in live:
+                    return RecordResult(False, MeterState(len(live), True))
+                if len(live) >= limit:
+                    return RecordResult(False, MeterState(len(live), False))
+                if article_id in current:  # counted long ago in a rolling window: it counts afresh
+                    reads.filter(article_id=article_id).update(read_at=now)
+                else:
+                    MeterRead.objects.create(
+                        reader_key=reader_key, window_key=span.key, article_id=article_id, read_at=now
+                    )
+                return RecordResult(True, MeterState(len(live) + 1, True))
+        except DatabaseError as exc:
+            raise MeterUnavailable(str(exc)) from exc
+
+    def merge(self, from_key: str, into_key: str, span: WindowSpan) -> None:
+        from .models import MeterRead
+
+        try:
+            rows = MeterRead.objects.filter(reader_key=from_key, window_key=span.key, read_at__gte=span.start)
+            MeterRead.objects.bulk_create(
+                [
+                    MeterRead(reader_key=into_key, window_key=span.key, article_id=article_id, read_at=read_at)
+                    for article_id, read_at in rows.values_list("article_id", "read_at")
+                ],
+                ignore_conflicts=True,
+            )
+        except DatabaseError as exc:
+            raise MeterUnavailable(str(exc)) from exc
+
+    def read_articles(self, reader_key: str, span: WindowSpan) -> set[int]:
+        from .models import MeterRead
+
+        return set(
+            MeterRead.objects.filter(reader_key=reader_key, window_key=span.key, read_at__gte=span.start).values_list(
+                "article_id", flat=True
+            )
+        )
+
+
+# KEYS[1] the window's sorted set; ARGV: article, now (s), window start (s), limit, ttl (s).
+# Returns {recorded (0/1), used, already_read (0/1)}.
+_RECORD_SCRIPT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  return {0, redis.call('ZCARD', KEYS[1]), 1}
+end
+local used = redis.call('ZCARD', KEYS[1])
+if used >= tonumber(ARGV[4]) then
+  return {0, used, 0}
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return {1, used + 1, 1}
+"""
+# KEYS[1] source, KEYS[2] target; ARGV: window start (s), ttl (s).
+_MERGE_SCRIPT = """
+local reads = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf', 'WITHSCORES')
+for i = 1, #reads, 2 do
+  redis.call('ZADD', KEYS[2], 'NX', reads[i + 1], reads[i])
+end
+if #reads > 0 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+return #reads / 2
+"""
+
+
+class RedisMeterStore:
+    """Used when ``REDIS_URL`` is set: one sorted set per reader and window, changed by Lua scripts."""
+
+    def __init__(self, url: str, prefix: str = "masthead:meter") -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._errors = (redis.RedisError, OSError)
+        self._prefix = prefix
+        self._record = self._redis.register_script(_RECORD_SCRIPT)
+        self._merge = self._redis.register_script(_MERGE_SCRIPT)
+
+    def _key(self, reader_key: str, span: WindowSpan) -> str:
+        return f"{self._prefix}:{span.key}:{reader_key}"
+
+    def state(self, reader_key: str, article_id: int, span: WindowSpan) -> MeterState:
+        key = self._key(reader_key, span)
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.zcount(key, span.start.timestamp(), "+inf")
+            pipe.zscore(key, str(article_id))
+            used, score = pipe.execute()
+        except self._errors as exc:
+            raise MeterUnavailable(str(exc)) from exc
+        return MeterState(used=int(used), already_read=score is not None and score >= span.start.timestamp())
+
+    def record(self, reader_key: str, article_id: int, span: WindowSpan, limit: int, now: dt.datetime) -> RecordResult:
+        try:
+            recorded, used, already = self._record(
+                keys=[self._key(reader_key, span)],
+                args=[str(article_id), now.timestamp(), span.start.timestamp(), limit, span.ttl_seconds + 86400],
+            )
+        except self._errors as exc:
+            raise MeterUnavailable(str(exc)) from exc
+        return RecordResult(bool(recorded), MeterState(int(used), bool(already)))
+
+    def merge(self, from_key: str, into_key: str, span: WindowSpan) -> None:
+        try:
+            self._merge(
+                keys=[self._key(from_key, span), self._key(into_key, span)],
+                args=[span.start.timestamp(), span.ttl_seconds + 86400],
+            )
+        except self._errors as exc:
+            raise MeterUnavailable(str(exc)) from exc
+
+    def read_articles(self, reader_key: str, span: WindowSpan) -> set[int]:
+        try:
+            members = self._redis.zrangebyscore(self._key(reader_key, span), span.start.timestamp(), "+inf")
+        except self._errors as exc:
+            raise MeterUnavailable(str(exc)) from exc
+        return {int(member) for member in members}
+
+
+STORES = ("database", "redis", "memory")
+
+
+@cache
+def _store_for(name: str, redis_url: str) -> MeterStore:
+    if name == "database":
+        return DatabaseMeterStore()
+    if name == "redis":
+        if not redis_url:
+            raise ImproperlyConfigured("MASTHEAD_METER_STORE=redis needs REDIS_URL, e.g. redis://127.0.0.1:6379/0")
+        return RedisMeterStore(redis_url)
+    if name == "memory":
+        return InMemoryMeterStore()
+    raise ImproperlyConfigured(f"MASTHEAD_METER_STORE must be one of {', '.join(STORES)}, not {name!r}")
+
+
+def meter_store() -> MeterStore:
+    """The configured store: Redis when ``REDIS_URL`` is set, else the database, unless chosen explicitly."""
+    redis_url = settings.REDIS_URL
+    name = settings.MASTHEAD_METER_STORE or ("redis" if redis_url else "database")
+    return _store_for(name, redis_url)

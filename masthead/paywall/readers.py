@@ -1,0 +1,82 @@
+"""Who is reading: an account, an anonymous browser (signed cookie), or a verified crawler."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from masthead.accounts.selectors import has_full_access
+
+from .crawlers import CrawlerVerifier
+from .types import Reader, ReaderKind
+
+COOKIE_SALT = "masthead.paywall.reader"
+COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
+_ID_SHAPE = re.compile(r"^[A-Za-z0-9_-]{22}$")
+CRAWLER_CACHE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifiedReader:
+    reader: Reader
+    new_anonymous_id: str | None = None  # set the cookie to this on the response
+
+
+def anonymous_id(request: HttpRequest) -> str | None:
+    """The id in a valid reader cookie; a forged or altered cookie counts as none."""
+    try:
+        value = request.get_signed_cookie(settings.MASTHEAD_READER_COOKIE, salt=COOKIE_SALT)
+    except (KeyError, signing.BadSignature):
+        return None
+    return value if _ID_SHAPE.match(value) else None
+
+
+def remember_anonymous_id(response: HttpResponse, value: str) -> None:
+    response.set_signed_cookie(
+        settings.MASTHEAD_READER_COOKIE,
+        value,
+        salt=COOKIE_SALT,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def crawler_verifier() -> CrawlerVerifier:
+    return CrawlerVerifier(
+        domains=tuple(settings.MASTHEAD_CRAWLER_DOMAINS), agents=tuple(settings.MASTHEAD_CRAWLER_AGENTS)
+    )
+
+
+def _is_verified_crawler(request: HttpRequest) -> bool:
+    verifier = crawler_verifier()
+    if not verifier.claims_to_be_crawler(request.headers.get("User-Agent", "")):
+        return False
+    ip = request.META.get("REMOTE_ADDR", "")
+    key = f"paywall:crawler:{ip}"
+    verified = cache.get(key)
+    if verified is None:
+        verified = verifier.address_verified(ip)
+        cache.set(key, verified, CRAWLER_CACHE_SECONDS)
+    return verified
+
+
+def identify_reader(request: HttpRequest) -> IdentifiedReader:
+    user = request.user
+    if user.is_authenticated:
+        kind = ReaderKind.ENTITLED if has_full_access(user) else ReaderKind.REGISTERED
+        return IdentifiedReader(Reader(kind, f"u:{user.pk}"))
+    if _is_verified_crawler(request):
+        return IdentifiedReader(Reader(ReaderKind.CRAWLER, "crawler"))
+    existing = anonymous_id(request)
+    if existing:
+        return IdentifiedReader(Reader(ReaderKind.ANONYMOUS, f"a:{existing}"))
+    fresh = secrets.token_urlsafe(16)
+    return IdentifiedReader(Reader(ReaderKind.ANONYMOUS, f"a:{fresh}"), new_anonymous_id=fresh)
