@@ -6,6 +6,7 @@ article, exactly one is recorded.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from dataclasses import dataclass
@@ -107,10 +108,9 @@ class DatabaseMeterStore:
             with transaction.atomic():
                 # The window row is the reader's lock: PostgreSQL holds it FOR UPDATE; SQLite's
                 # IMMEDIATE transactions already serialise writers.
-                try:
+                # A concurrent request may create the row first; locking it below is what matters.
+                with contextlib.suppress(IntegrityError):
                     MeterWindow.objects.get_or_create(reader_key=reader_key, window_key=span.key)
-                except IntegrityError:
-                    pass  # created by a concurrent request; locking it below is what matters
                 MeterWindow.objects.select_for_update().get(reader_key=reader_key, window_key=span.key)
                 reads = MeterRead.objects.filter(reader_key=reader_key, window_key=span.key)
                 current = {row[0]: row[1] for row in reads.values_list("article_id", "read_at")}
