@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import zoneinfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from masthead.publishing.selectors import current_publication
 
 
-class PublicationTimezoneMiddleware:
-    """Show every date in the publication's time zone."""
+class PublicationMiddleware:
+    """Speak the publication's language and show every date in its time zone."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,5 +21,9 @@ class PublicationTimezoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(publication.time_zone))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.deactivate()
+        translation.activate(publication.language)
+        request.LANGUAGE_CODE = translation.get_language()
         request.publication = publication
-        return self.get_response(request)
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
