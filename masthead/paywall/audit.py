@@ -116,7 +116,8 @@ class Browser:
     def fetch(self, path: str, *, method: str = "GET", headers: dict[str, str] | None = None) -> str:
         request = urllib.request.Request(self.base_url + path, method=method, headers=headers or {})
         try:
-            with self.opener.open(request, timeout=self.timeout) as response:
+            # The base URL is checked for http(s) by the command before any request is made.
+            with self.opener.open(request, timeout=self.timeout) as response:  # noqa: S310
                 return response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             return error.read().decode("utf-8", "replace")

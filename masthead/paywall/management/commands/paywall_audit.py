@@ -6,7 +6,10 @@ from masthead.paywall.audit import AuditError, report_lines, run_audit
 
 
 class Command(BaseCommand):
-    help = "Act as fresh anonymous readers against a running site and report any paywalled text it serves (exit 1 on a leak)."
+    help = (
+        "Act as fresh anonymous readers against a running site and report any paywalled text it serves "
+        "(exit status 1 on a leak)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--base-url", required=True, help="The running site, e.g. http://127.0.0.1:8000")
