@@ -117,7 +117,7 @@ class Browser:
         request = urllib.request.Request(self.base_url + path, method=method, headers=headers or {})
         try:
             # The base URL is checked for http(s) by the command before any request is made.
-            with self.opener.open(request, timeout=self.timeout) as response:  # noqa: S310
+            with self.opener.open(request, timeout=self.timeout) as response:
                 return response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             return error.read().decode("utf-8", "replace")
