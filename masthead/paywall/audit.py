@@ -114,9 +114,9 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
     def fetch(self, path: str, *, method: str = "GET", headers: dict[str, str] | None = None) -> str:
-        request = urllib.request.Request(self.base_url + path, method=method, headers=headers or {})
+        # The base URL is checked for http(s) by the command before any request is made.
+        request = urllib.request.Request(self.base_url + path, method=method, headers=headers or {})  # noqa: S310
         try:
-            # The base URL is checked for http(s) by the command before any request is made.
             with self.opener.open(request, timeout=self.timeout) as response:
                 return response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
