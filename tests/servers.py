@@ -1,0 +1,142 @@
+"""Real servers for tests: a fresh database, migrated and filled, served by gunicorn worker processes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import require_service
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    env: dict[str, str]
+
+    def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, check=check
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _postgres_database() -> Iterator[str]:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    import psycopg
+
+    name = f"masthead_srv_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def served_site(
+    tmp_path: Path,
+    *,
+    database: str = "sqlite",
+    redis: bool = False,
+    workers: int = 3,
+    setup: str = "",
+    demo: bool = False,
+) -> Iterator[Site]:
+    """Serve a fresh Masthead with gunicorn; ``setup`` is Python run in ``manage.py shell`` first."""
+    if redis:
+        require_service("Redis", "127.0.0.1", 6379)
+    with contextlib.ExitStack() as stack:
+        if database == "postgres":
+            database_url = stack.enter_context(_postgres_database())
+        else:
+            database_url = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "served-site-test-key-" + uuid.uuid4().hex,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "MASTHEAD_HTTPS": "0",
+            "MASTHEAD_VAR_DIR": str(tmp_path / "var"),
+            "MASTHEAD_MEDIA_ROOT": str(tmp_path / "media"),
+            "MASTHEAD_STATIC_ROOT": str(tmp_path / "static"),
+            "MASTHEAD_CACHE_PREFIX": "test-" + uuid.uuid4().hex[:8],
+        }
+        env.pop("REDIS_URL", None)
+        if redis:
+            env["REDIS_URL"] = REDIS_TEST_URL
+            env["MASTHEAD_METER_STORE"] = "redis"
+        else:
+            env["MASTHEAD_METER_STORE"] = "database"
+        site = Site("", env)
+        site.manage("migrate", "--noinput", "-v", "0")
+        site.manage("collectstatic", "--noinput", "-v", "0")
+        if demo:
+            site.manage("load_demo")
+        if setup:
+            site.manage("shell", "-c", setup)
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "masthead.wsgi",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--no-control-socket",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        stack.callback(_stop, server)
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_up(url, server)
+        yield Site(url, env)
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {server.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer at {url} within {timeout} s")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
