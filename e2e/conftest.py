@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import _isolated, clock  # noqa: F401 -- the same clean cache, media and static set-up
+
 CHROMIUM = Path(os.environ.get("MASTHEAD_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("MASTHEAD_ARTIFACTS", "test-artifacts")).resolve()
 SCREENSHOTS = ARTIFACTS / "screenshots" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")

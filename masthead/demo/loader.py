@@ -128,33 +128,26 @@ def _ensure_accounts(report: LoadReport) -> None:
             user.groups.add(Group.objects.get(name=role))
 
 
-def _lead_image(data: dict, report: LoadReport) -> Image:
+def _lead_image(data: dict, article: Article | None, report: LoadReport) -> Image:
+    """The article's generated picture: reused when it is in place, drawn again when its file is gone."""
     spec = data["lead_image"]
-    filename = f"demo/{data['slug']}.jpg"
-    image = (
-        Image.objects.filter(file=filename).first()
-        or Image.objects.filter(file__startswith=f"demo/{data['slug']}").first()
-    )
-    if image is None or not image.file.storage.exists(image.file.name):
-        if image is None:
-            image = Image(alt=spec["alt"], caption=spec["caption"], credit=spec["credit"])
-        image.file.save(filename, ContentFile(generated_lead_image(data["slug"], spec["hue"])), save=True)
-        image_generate_renditions(image=image)
-        report.created.append(f"image {data['slug']}")
-        return image
-    return _sync(
-        Image,
-        {"pk": image.pk},
-        {"alt": spec["alt"], "caption": spec["caption"], "credit": spec["credit"]},
-        report,
-        f"image {data['slug']}",
-    )
+    words = {"alt": spec["alt"], "caption": spec["caption"], "credit": spec["credit"]}
+    image = article.lead_image if article is not None else None
+    if image is not None and image.file and image.file.storage.exists(image.file.name):
+        return _sync(Image, {"pk": image.pk}, words, report, f"image {data['slug']}")
+    image = image or Image(**words)
+    image.file = ContentFile(generated_lead_image(data["slug"], spec["hue"]), name=f"{data['slug']}.jpg")
+    image.save()
+    image_generate_renditions(image=image)
+    report.created.append(f"image {data['slug']}")
+    return image
 
 
 def _article(
     data: dict, sections: dict[str, Section], authors: dict[str, Author], report: LoadReport, now: dt.datetime
 ) -> None:
-    image = _lead_image(data, report)
+    article = Article.objects.filter(slug=data["slug"]).select_related("lead_image").first()
+    image = _lead_image(data, article, report)
     sponsored = data.get("sponsored") or {}
     values = {
         "headline": data["headline"],
@@ -168,7 +161,6 @@ def _article(
         "sponsor": sponsored.get("sponsor", ""),
         "sponsor_disclosure": sponsored.get("disclosure", ""),
     }
-    article = Article.objects.filter(slug=data["slug"]).first()
     if article is None:
         # The publish time is set once: "days ago" is relative to the first load, not to every run.
         values["publish_at"] = now - dt.timedelta(days=data["days_ago"], hours=len(report.created) % 9)
@@ -182,7 +174,7 @@ def _article(
         ArticleAuthor.objects.bulk_create(
             ArticleAuthor(article=article, author_id=pk, position=i) for i, pk in enumerate(wanted)
         )
-        report.updated.append(f"byline {data['slug']}")
+        (report.updated if current else report.created).append(f"byline {data['slug']}")
 
 
 @transaction.atomic

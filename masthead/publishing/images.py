@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from PIL import Image as PILImage
 
 from .models import Image
@@ -81,7 +82,7 @@ def image_html(
         image.alt,
         width,
         height,
-        format_html(' loading="lazy" decoding="async"') if lazy else format_html(' fetchpriority="high"'),
+        mark_safe(' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"'),  # noqa: S308 -- constants
         caption,
     )
 

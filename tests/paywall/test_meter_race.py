@@ -18,7 +18,9 @@ MeterSettings.objects.create(anonymous_limit=3)
 section = Section.objects.create(name="Politics", slug="politics")
 for n in range({ARTICLES}):
     body = "".join(f"<p>Story {{n}} paragraph {{i}}.</p>" for i in range(1, 7))
-    Article.objects.create(headline=f"Story {{n}}", slug=f"story-{{n}}", section=section, status="published", body_html=body)
+    Article.objects.create(
+        headline=f"Story {{n}}", slug=f"story-{{n}}", section=section, status="published", body_html=body
+    )
 """
 
 

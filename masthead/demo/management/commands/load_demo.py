@@ -15,6 +15,8 @@ class Command(BaseCommand):
         report = demo_load()
         if report.changed:
             self.stdout.write(f"Demo content: {len(report.created)} created, {len(report.updated)} updated.")
+            for line in report.updated:
+                self.stdout.write(f"  updated {line}")
         else:
             self.stdout.write("Demo content already in place; nothing changed.")
         self.stdout.write(
