@@ -82,7 +82,7 @@ def image_html(
         image.alt,
         width,
         height,
-        mark_safe(' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"'),  # noqa: S308 -- constants
+        mark_safe(' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"'),
         caption,
     )
 
