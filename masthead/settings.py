@@ -193,15 +193,27 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("MASTHEAD_HSTS_SECONDS", "31536000" if _https else "0"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
-    SECURE_HSTS_PRELOAD = env_bool("MASTHEAD_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("MASTHEAD_HSTS_PRELOAD", _https)
     SESSION_COOKIE_SECURE = _https
     CSRF_COOKIE_SECURE = _https
 
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get("MASTHEAD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+# Email: the console in development, SMTP in production (EMAIL_HOST and friends), or any backend by name.
+_email_backend = os.environ.get("MASTHEAD_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+_email_options: dict = {}
+if _email_backend.endswith("smtp.EmailBackend"):
+    _email_options = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "timeout": 10,
     }
-}
+elif _email_backend.endswith("filebased.EmailBackend"):
+    _email_options = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("MASTHEAD_FROM_EMAIL", "newsroom@masthead.invalid")
 
 LOGGING = {
