@@ -31,7 +31,7 @@ venv: $(VENV)/.installed
 
 # Compiled translations, migrations and static files: what every run and test needs.
 setup: venv
-	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v 0
 	DEBUG=1 $(PY) manage.py migrate --noinput -v 0
 
 run: setup
