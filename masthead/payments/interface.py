@@ -1,0 +1,123 @@
+"""The contract between Masthead and a payment provider: plain data in, plain data out.
+
+Nothing outside ``payments/providers/<name>/`` knows how a provider talks; everything else sees
+these dataclasses and the PaymentProvider protocol.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+
+class Interval(StrEnum):
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTerms:
+    slug: str
+    name: str
+    amount_minor: int  # price per interval in the currency's minor unit (cents)
+    currency: str  # ISO 4217, lower case ("usd")
+    interval: Interval
+    provider_plan_id: str = ""  # the provider's id for this plan/price, when it has one
+
+
+@dataclass(frozen=True, slots=True)
+class OfferTerms:
+    code: str  # our offer's slug; the provider's coupon or promotion code id goes in provider_coupon_id
+    trial_days: int = 0
+    percent_off: int = 0
+    intro_amount_minor: int | None = None  # the price of each of the first intro_intervals intervals
+    intro_intervals: int = 0
+    provider_coupon_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    reference: str  # our subscription's id; comes back on the provider's events
+    email: str
+    customer_id: str  # the provider's customer id when the reader already has one, else ""
+    plan: PlanTerms
+    offer: OfferTerms | None
+    success_url: str
+    cancel_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutStart:
+    redirect_url: str  # where the reader goes to pay
+    session_id: str
+
+
+class EventKind(StrEnum):
+    CHECKOUT_COMPLETED = "checkout.completed"
+    SUBSCRIPTION_CREATED = "subscription.created"
+    SUBSCRIPTION_UPDATED = "subscription.updated"
+    SUBSCRIPTION_DELETED = "subscription.deleted"
+    INVOICE_PAID = "invoice.paid"
+    INVOICE_PAYMENT_FAILED = "invoice.payment_failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentEvent:
+    """A provider's event, translated into Masthead's terms."""
+
+    provider: str
+    event_id: str
+    kind: EventKind
+    provider_type: str  # the provider's own name for the event, e.g. "invoice.paid"
+    occurred_at: dt.datetime
+    reference: str = ""  # our subscription id, when the event carries it
+    customer_id: str = ""
+    subscription_id: str = ""
+    status: str = ""  # the provider's subscription status: trialing, active, past_due, canceled, …
+    current_period_start: dt.datetime | None = None
+    current_period_end: dt.datetime | None = None
+    trial_end: dt.datetime | None = None
+    cancel_at_period_end: bool | None = None
+    plan_id: str = ""
+    invoice_id: str = ""
+    amount_minor: int | None = None
+    currency: str = ""
+    raw: Mapping = field(default_factory=dict)
+
+
+class InvalidSignature(Exception):
+    """The webhook's signature is missing or wrong: reject it, change nothing."""
+
+
+class InvalidPayload(Exception):
+    """The webhook's body is not an event we can read."""
+
+
+class ProviderError(Exception):
+    """The provider refused or failed a request; the message is safe to show to staff."""
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def start_checkout(self, request: CheckoutRequest) -> CheckoutStart:
+        """Begin a subscription checkout; the reader is sent to ``redirect_url``."""
+        ...
+
+    def portal_url(self, *, customer_id: str, return_url: str) -> str | None:
+        """A self-service page for cards and invoices, or None when the provider has none."""
+        ...
+
+    def cancel_at_period_end(self, *, subscription_id: str) -> None: ...
+
+    def resume(self, *, subscription_id: str) -> None: ...
+
+    def change_plan(self, *, subscription_id: str, plan: PlanTerms) -> None: ...
+
+    def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent:
+        """Verify and translate one webhook delivery; raises InvalidSignature or InvalidPayload."""
+        ...

@@ -1,0 +1,194 @@
+"""Plans, offers, checkouts, subscriptions and their history."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .money import format_money
+from .states import Status
+
+
+class Interval(models.TextChoices):
+    MONTH = "month", _("Monthly")
+    YEAR = "year", _("Yearly")
+
+
+class Plan(models.Model):
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(unique=True)
+    amount_minor = models.PositiveIntegerField(_("price (minor units)"), help_text=_("In cents: 1200 is $12.00."))
+    currency = models.CharField(max_length=3, default="usd")
+    interval = models.CharField(max_length=8, choices=Interval.choices, default=Interval.MONTH)
+    benefits = models.TextField(blank=True, help_text=_("One benefit per line, shown to readers."))
+    active = models.BooleanField(default=True, help_text=_("Retired plans keep their subscribers but are not sold."))
+    position = models.PositiveSmallIntegerField(default=0)
+    provider_plan_id = models.CharField(max_length=120, blank=True, help_text=_("The payment provider's price/plan id."))
+
+    class Meta:
+        ordering = ["position", "amount_minor"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.price_label})"
+
+    @property
+    def price_label(self) -> str:
+        return format_money(self.amount_minor, self.currency)
+
+    @property
+    def benefit_list(self) -> list[str]:
+        return [line.strip() for line in self.benefits.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        self.currency = self.currency.lower()
+        if len(self.currency) != 3 or not self.currency.isalpha():
+            raise ValidationError({"currency": _("Use a three-letter ISO 4217 code, e.g. usd.")})
+
+
+class OfferKind(models.TextChoices):
+    INTRO_PRICE = "intro_price", _("Introductory price for the first intervals")
+    PERCENT_OFF = "percent_off", _("Percentage off")
+    FREE_TRIAL = "free_trial", _("Free trial")
+
+
+class Eligibility(models.TextChoices):
+    NEW = "new", _("New subscribers only")
+    NEW_OR_LAPSED = "new_or_lapsed", _("New and lapsed subscribers")
+
+
+class Offer(models.Model):
+    name = models.CharField(max_length=120, help_text=_("What readers see, e.g. “Try 3 months for $9”."))
+    slug = models.SlugField(unique=True)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="offers")
+    kind = models.CharField(max_length=16, choices=OfferKind.choices)
+    intro_amount_minor = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Introductory price of each interval, in minor units.")
+    )
+    intro_intervals = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(36)])
+    percent_off = models.PositiveSmallIntegerField(default=0, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    percent_off_intervals = models.PositiveSmallIntegerField(
+        default=0, help_text=_("How many intervals the discount lasts; 0 means for as long as the subscription runs.")
+    )
+    trial_days = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(365)])
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(help_text=_("After this moment the offer cannot be redeemed, even from an old link."))
+    eligibility = models.CharField(max_length=16, choices=Eligibility.choices, default=Eligibility.NEW)
+    code = models.CharField(max_length=40, blank=True, help_text=_("Leave empty to show the offer to everyone."))
+    redemption_cap = models.PositiveIntegerField(null=True, blank=True)
+    redemptions = models.PositiveIntegerField(default=0, editable=False)
+    provider_coupon_id = models.CharField(max_length=120, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["ends_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("An offer must end after it starts.")
+        if self.kind == OfferKind.INTRO_PRICE and (self.intro_amount_minor is None or self.intro_intervals < 1):
+            errors["intro_amount_minor"] = _("An introductory price needs a price and a number of intervals.")
+        if self.kind == OfferKind.PERCENT_OFF and not 0 < self.percent_off <= 100:
+            errors["percent_off"] = _("A percentage-off offer needs a percentage between 1 and 100.")
+        if self.kind == OfferKind.FREE_TRIAL and self.trial_days < 1:
+            errors["trial_days"] = _("A free trial needs a number of days.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Checkout(models.Model):
+    """A reader on the way to paying; becomes a Subscription when the provider confirms it."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        COMPLETED = "completed", _("Completed")
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkouts")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT)
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.PROTECT)
+    provider = models.CharField(max_length=20)
+    session_id = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"checkout {self.reference}"
+
+
+class Subscription(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="subscriptions")
+    checkout = models.OneToOneField(Checkout, null=True, blank=True, on_delete=models.SET_NULL)
+    status = models.CharField(max_length=12, choices=[(s.value, s.value.replace("_", " ")) for s in Status])
+    provider = models.CharField(max_length=20)
+    provider_customer_id = models.CharField(max_length=120, blank=True)
+    provider_subscription_id = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    trial_end = models.DateTimeField(null=True, blank=True)
+    current_period_start = models.DateTimeField(null=True, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    ever_paid = models.BooleanField(default=False)
+    provider_synced_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Time of the newest provider event applied; older ones are ignored.")
+    )
+    trial_reminder_sent = models.BooleanField(default=False)
+    expiry_notice_sent = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.plan.name} ({self.status})"
+
+
+class SubscriptionChange(models.Model):
+    """The history of a subscription: every state change and why."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField()
+    event = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Payment(models.Model):
+    class Outcome(models.TextChoices):
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="payments")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    amount_minor = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    at = models.DateTimeField()
+    provider_invoice_id = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount_label} {self.outcome}"
+
+    @property
+    def amount_label(self) -> str:
+        return format_money(self.amount_minor, self.currency)
