@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "masthead.publishing",
     "masthead.paywall",
     "masthead.accounts",
+    "masthead.subscriptions",
+    "masthead.payments",
+    "django_tasks_db",
     "masthead.syndication",
     "masthead.demo",
 ]
@@ -240,6 +243,24 @@ MASTHEAD_CRAWLER_DOMAINS = env_list(
 MASTHEAD_CRAWLER_AGENTS = env_list("MASTHEAD_CRAWLER_AGENTS", ["Googlebot", "Google-InspectionTool", "GoogleOther"])
 # Anonymous readers' id cookie.
 MASTHEAD_READER_COOKIE = "mh_reader"
+
+# Payments: "local" (offline checkout on the site, the demo's default) or "stripe".
+MASTHEAD_PAYMENT_PROVIDER = os.environ.get("MASTHEAD_PAYMENT_PROVIDER", "local").strip().lower()
+if MASTHEAD_PAYMENT_PROVIDER not in {"local", "stripe"}:
+    raise ImproperlyConfigured("MASTHEAD_PAYMENT_PROVIDER must be local or stripe")
+STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # e.g. a localstripe server in development
+# Days of full access after a failed renewal before the subscription expires.
+MASTHEAD_GRACE_DAYS = int(os.environ.get("MASTHEAD_GRACE_DAYS", "7"))
+
+# Background work (emails): run at once by default; in production use the database queue and
+# `manage.py db_worker`: MASTHEAD_TASKS_BACKEND=django_tasks_db.DatabaseBackend
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("MASTHEAD_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+    }
+}
 
 # Publication-wide defaults; the editable values live in the Publication and MeterRules models.
 MASTHEAD_SITE_URL = os.environ.get("MASTHEAD_SITE_URL", "")

@@ -15,7 +15,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("masthead.accounts.urls")),
     re_path(r"^media/(?P<path>.*)$", core_views.media, name="media"),
-    path("", include("masthead.paywall.urls")),
+    path("", include("masthead.subscriptions.urls")),
+    path("", include("masthead.payments.urls")),
     path("", include("masthead.syndication.urls")),
     path("", include("masthead.publishing.urls")),
 ]

@@ -12,6 +12,7 @@ class ReaderProfile(models.Model):
         default=False,
         help_text=_("Granted by the newsroom (press, partners, staff families): reads everything, never metered."),
     )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

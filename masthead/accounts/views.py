@@ -9,10 +9,16 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from masthead.paywall.services import meter_merge_on_signin
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.views.decorators.http import require_POST
 
-from . import services
+from masthead.paywall.services import meter_merge_on_signin
+from masthead.subscriptions.account import account_context
+
+from . import services, verification
 from .forms import SignInForm, SignUpForm
+from .models import ReaderProfile
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -30,6 +36,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = services.reader_create(email=form.cleaned_data["email"], password=form.cleaned_data["password"])
         meter_merge_on_signin(request, user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        verification.send_verification(user, base_url=request.build_absolute_uri("/"))
         return redirect(_safe_next(request))
     return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})
 
@@ -58,3 +65,30 @@ class SignInView(auth_views.LoginView):
         services.signin_succeeded(ip=self._ip(), login=form.get_user().get_username())
         meter_merge_on_signin(self.request, form.get_user())
         return super().form_valid(form)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    profile = ReaderProfile.objects.filter(user=request.user).first()
+    context = account_context(request.user, return_url=request.build_absolute_uri())
+    context["email_verified"] = bool(profile and profile.email_verified_at)
+    response = render(request, "accounts/account.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def send_verification(request: HttpRequest) -> HttpResponse:
+    verification.send_verification(request.user, base_url=request.build_absolute_uri("/"))
+    messages.success(request, _("We sent you a link to confirm your email address."))
+    return redirect("accounts:account")
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    user = verification.verify(token)
+    if user is None:
+        messages.error(request, _("That confirmation link is not valid any more. Send yourself a new one."))
+    else:
+        messages.success(request, _("Thank you: your email address is confirmed."))
+    return redirect("accounts:account" if request.user.is_authenticated else "accounts:signin")

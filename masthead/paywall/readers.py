@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from masthead.accounts.selectors import has_full_access
+from masthead.subscriptions.entitlements import Lapse
+from masthead.subscriptions.selectors import reader_entitlement
 
 from .crawlers import CrawlerVerifier
 from .types import Reader, ReaderKind
@@ -26,6 +28,7 @@ CRAWLER_CACHE_SECONDS = 24 * 3600
 class IdentifiedReader:
     reader: Reader
     new_anonymous_id: str | None = None  # set the cookie to this on the response
+    lapse: Lapse = Lapse.NONE  # a former subscriber's or trialist's lapsed access, for the paywall's words
 
 
 def anonymous_id(request: HttpRequest) -> str | None:
@@ -71,8 +74,13 @@ def _is_verified_crawler(request: HttpRequest) -> bool:
 def identify_reader(request: HttpRequest) -> IdentifiedReader:
     user = request.user
     if user.is_authenticated:
-        kind = ReaderKind.ENTITLED if has_full_access(user) else ReaderKind.REGISTERED
-        return IdentifiedReader(Reader(kind, f"u:{user.pk}"))
+        key = f"u:{user.pk}"
+        if has_full_access(user):
+            return IdentifiedReader(Reader(ReaderKind.ENTITLED, key))
+        entitlement = reader_entitlement(user)
+        if entitlement.full_access:
+            return IdentifiedReader(Reader(ReaderKind.ENTITLED, key))
+        return IdentifiedReader(Reader(ReaderKind.REGISTERED, key), lapse=entitlement.lapse)
     if _is_verified_crawler(request):
         return IdentifiedReader(Reader(ReaderKind.CRAWLER, "crawler"))
     existing = anonymous_id(request)

@@ -19,6 +19,8 @@ RESERVED_SLUGS = frozenset(
     {
         "admin",
         "accounts",
+        "account",
+        "payments",
         "authors",
         "api",
         "feeds",

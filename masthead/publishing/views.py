@@ -42,6 +42,7 @@ def _article_response(request: HttpRequest, article, template: str, *, preview: 
     context = {
         "article": article,
         "decision": view.decision,
+        "lapse": view.identified.lapse,
         "body": view.body,
         "canonical_url": url,
         "share_links": share_links(url=url, title=article.headline),

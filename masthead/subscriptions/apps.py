@@ -5,3 +5,8 @@ class SubscriptionsConfig(AppConfig):
     name = "masthead.subscriptions"
     label = "subscriptions"
     verbose_name = "Subscriptions"
+
+    def ready(self) -> None:
+        from .handlers import register_handlers
+
+        register_handlers()

@@ -1,0 +1,72 @@
+"""Provider events as received, and the local (offline) provider's own records."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class WebhookEvent(models.Model):
+    """Every provider event, stored once by its id, with what handling it did."""
+
+    class Outcome(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        WAITING = "waiting", "Waiting for an earlier event"
+        FAILED = "failed", "Failed"
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=120)
+    event_type = models.CharField(max_length=80)
+    kind = models.CharField(max_length=40)
+    subscription_id = models.CharField(max_length=120, blank=True, db_index=True)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    payload = models.JSONField(default=dict)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.RECEIVED)
+    detail = models.CharField(max_length=500, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="unique_provider_event")]
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type} {self.event_id}"
+
+
+class LocalCheckout(models.Model):
+    """A checkout started with the local provider: what the reader is about to pay for."""
+
+    reference = models.CharField(max_length=64, unique=True)
+    email = models.EmailField()
+    customer_id = models.CharField(max_length=64, blank=True)
+    plan = models.JSONField()
+    offer = models.JSONField(null=True, blank=True)
+    success_url = models.CharField(max_length=500)
+    cancel_url = models.CharField(max_length=500)
+    completed = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"local checkout {self.reference}"
+
+
+class LocalSubscription(models.Model):
+    """The local provider's side of a subscription: the card and the billing schedule."""
+
+    subscription_id = models.CharField(max_length=64, unique=True)
+    customer_id = models.CharField(max_length=64)
+    reference = models.CharField(max_length=64)
+    plan = models.JSONField()
+    offer = models.JSONField(null=True, blank=True)
+    card_last4 = models.CharField(max_length=4)
+    fails_at_renewal = models.BooleanField(default=False)
+    status = models.CharField(max_length=20)
+    trial_end = models.DateTimeField(null=True, blank=True)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    intervals_billed = models.PositiveIntegerField(default=0)
+    cancel_at_period_end = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.subscription_id

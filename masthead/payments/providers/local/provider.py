@@ -1,0 +1,231 @@
+"""An offline payment provider for the demo and the tests: a checkout page on the site itself.
+
+The card number chooses the outcome: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,
+4000 0000 0000 0341 succeeds now and fails at renewal. Its events go through the same handling path
+as a real provider's webhooks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import transaction
+from django.urls import reverse
+
+from masthead.core import clock
+from masthead.payments import webhooks
+from masthead.payments.interface import (
+    CheckoutRequest,
+    CheckoutStart,
+    EventKind,
+    InvalidPayload,
+    PaymentEvent,
+    PlanTerms,
+    ProviderError,
+)
+from masthead.payments.models import LocalCheckout, LocalSubscription
+from masthead.subscriptions.offers import interval_price
+from masthead.subscriptions.periods import next_period_end
+
+SUCCEEDS = "4242424242424242"
+DECLINED = "4000000000000002"
+FAILS_AT_RENEWAL = "4000000000000341"
+
+
+class CardOutcome(StrEnum):
+    PAID = "paid"
+    DECLINED = "declined"
+    INVALID = "invalid"
+
+
+def luhn_valid(number: str) -> bool:
+    digits = [int(c) for c in number]
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def normalise_card(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def card_outcome(number: str) -> CardOutcome:
+    digits = normalise_card(number)
+    if len(digits) < 12 or len(digits) > 19 or not luhn_valid(digits):
+        return CardOutcome.INVALID
+    return CardOutcome.DECLINED if digits == DECLINED else CardOutcome.PAID
+
+
+@dataclass(frozen=True)
+class PayResult:
+    outcome: CardOutcome
+    success_url: str = ""
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_local_{uuid.uuid4().hex[:16]}"
+
+
+class LocalProvider:
+    name = "local"
+
+    # -- the PaymentProvider protocol ---------------------------------------------------------
+    def start_checkout(self, request: CheckoutRequest) -> CheckoutStart:
+        LocalCheckout.objects.update_or_create(
+            reference=request.reference,
+            defaults={
+                "email": request.email,
+                "customer_id": request.customer_id,
+                "plan": dataclasses.asdict(request.plan),
+                "offer": dataclasses.asdict(request.offer) if request.offer else None,
+                "success_url": request.success_url,
+                "cancel_url": request.cancel_url,
+            },
+        )
+        url = reverse("payments:local_checkout", args=[request.reference])
+        return CheckoutStart(redirect_url=url, session_id=f"cs_local_{request.reference}")
+
+    def portal_url(self, *, customer_id: str, return_url: str) -> str | None:
+        return None  # the account page itself offers cancel, resume and change of plan
+
+    def cancel_at_period_end(self, *, subscription_id: str) -> None:
+        self._update(subscription_id, cancel_at_period_end=True)
+
+    def resume(self, *, subscription_id: str) -> None:
+        self._update(subscription_id, cancel_at_period_end=False)
+
+    def change_plan(self, *, subscription_id: str, plan: PlanTerms) -> None:
+        self._update(subscription_id, plan=dataclasses.asdict(plan))
+
+    def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent:
+        raise InvalidPayload("the local provider delivers its events directly, not by webhook")
+
+    # -- the local checkout and billing ---------------------------------------------------------
+    def checkout(self, reference: str) -> LocalCheckout | None:
+        return LocalCheckout.objects.filter(reference=reference, completed=False).first()
+
+    def amount_due_now(self, checkout: LocalCheckout) -> int:
+        offer = checkout.offer or {}
+        if offer.get("trial_days"):
+            return 0
+        return self._interval_charge(checkout.plan, offer, 1)
+
+    @staticmethod
+    def _interval_charge(plan: dict, offer: dict | None, interval_number: int) -> int:
+        offer = offer or {}
+        return interval_price(
+            base_minor=plan["amount_minor"],
+            interval_number=interval_number,
+            intro_minor=offer.get("intro_amount_minor"),
+            intro_intervals=offer.get("intro_intervals", 0),
+            percent_off=offer.get("percent_off", 0),
+            percent_off_intervals=offer.get("percent_off_intervals", 0),
+        )
+
+    def pay(self, reference: str, card_number: str) -> PayResult:
+        """Take the reader's card for a checkout; on success the subscription starts."""
+        outcome = card_outcome(card_number)
+        if outcome != CardOutcome.PAID:
+            return PayResult(outcome)
+        now = clock.now()
+        with transaction.atomic():
+            checkout = LocalCheckout.objects.select_for_update().filter(reference=reference, completed=False).first()
+            if checkout is None:
+                raise ProviderError("This checkout has already been completed or does not exist.")
+            offer = checkout.offer or {}
+            trial_days = offer.get("trial_days", 0)
+            trial_end = now + dt.timedelta(days=trial_days) if trial_days else None
+            period_end = trial_end or next_period_end(now, checkout.plan["interval"])
+            local = LocalSubscription.objects.create(
+                subscription_id=_new_id("sub"),
+                customer_id=checkout.customer_id or _new_id("cus"),
+                reference=reference,
+                plan=checkout.plan,
+                offer=checkout.offer,
+                card_last4=normalise_card(card_number)[-4:],
+                fails_at_renewal=normalise_card(card_number) == FAILS_AT_RENEWAL,
+                status="trialing" if trial_end else "active",
+                trial_end=trial_end,
+                period_start=now,
+                period_end=period_end,
+                intervals_billed=0 if trial_end else 1,
+            )
+            checkout.completed = True
+            checkout.save(update_fields=["completed"])
+        self._emit(EventKind.CHECKOUT_COMPLETED, local, now, reference=reference)
+        self._emit(EventKind.SUBSCRIPTION_CREATED, local, now)
+        if not trial_end:
+            self._emit_invoice(EventKind.INVOICE_PAID, local, now, self._interval_charge(local.plan, local.offer, 1))
+        return PayResult(CardOutcome.PAID, checkout.success_url)
+
+    def renew_due(self, now: dt.datetime) -> int:
+        """Bill every subscription whose period has ended (cron); returns how many were handled."""
+        handled = 0
+        due = LocalSubscription.objects.filter(period_end__lte=now).exclude(status__in=["canceled", "past_due"])
+        for local in due:
+            handled += 1
+            if local.cancel_at_period_end:
+                local.status = "canceled"
+                local.save(update_fields=["status"])
+                self._emit(EventKind.SUBSCRIPTION_DELETED, local, now)
+                continue
+            charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1)
+            if local.fails_at_renewal:
+                local.status = "past_due"
+                local.save(update_fields=["status"])
+                self._emit_invoice(EventKind.INVOICE_PAYMENT_FAILED, local, now, charge)
+                continue
+            local.period_start = local.period_end
+            local.period_end = next_period_end(local.period_start, local.plan["interval"])
+            local.intervals_billed += 1
+            local.status = "active"
+            local.save()
+            self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge)
+        return handled
+
+    # -- events -----------------------------------------------------------------------------
+    def _update(self, subscription_id: str, **changes) -> None:
+        local = LocalSubscription.objects.filter(subscription_id=subscription_id).first()
+        if local is None:
+            raise ProviderError(f"No local subscription {subscription_id}.")
+        for name, value in changes.items():
+            setattr(local, name, value)
+        local.save()
+        self._emit(EventKind.SUBSCRIPTION_UPDATED, local, clock.now())
+
+    def _event(self, kind: EventKind, local: LocalSubscription, now: dt.datetime, **extra) -> PaymentEvent:
+        return PaymentEvent(
+            provider=self.name,
+            event_id=_new_id("evt"),
+            kind=kind,
+            provider_type=kind.value,
+            occurred_at=now,
+            reference=extra.pop("reference", local.reference),
+            customer_id=local.customer_id,
+            subscription_id=local.subscription_id,
+            status=local.status,
+            current_period_start=local.period_start,
+            current_period_end=local.period_end,
+            trial_end=local.trial_end,
+            cancel_at_period_end=local.cancel_at_period_end,
+            plan_id=local.plan.get("slug", ""),
+            **extra,
+        )
+
+    def _emit(self, kind: EventKind, local: LocalSubscription, now: dt.datetime, **extra) -> None:
+        webhooks.process(self._event(kind, local, now, **extra))
+
+    def _emit_invoice(self, kind: EventKind, local: LocalSubscription, now: dt.datetime, amount: int) -> None:
+        webhooks.process(
+            self._event(
+                kind, local, now, invoice_id=_new_id("in"), amount_minor=amount, currency=local.plan["currency"]
+            )
+        )

@@ -1,0 +1,34 @@
+"""The one front door to payment providers: which one is configured, and getting it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from .interface import PaymentProvider
+
+PROVIDERS = ("local", "stripe")
+
+
+def provider_name() -> str:
+    return settings.MASTHEAD_PAYMENT_PROVIDER
+
+
+def get_provider(name: str | None = None) -> PaymentProvider:
+    """The provider called ``name`` (default: the configured one)."""
+    name = name or provider_name()
+    if name == "local":
+        from .providers.local.provider import LocalProvider
+
+        return LocalProvider()
+    if name == "stripe":
+        from .providers.stripe import StripeProvider
+
+        if not settings.STRIPE_API_KEY or not settings.STRIPE_WEBHOOK_SECRET:
+            raise ImproperlyConfigured("The stripe provider needs STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET.")
+        return StripeProvider(
+            api_key=settings.STRIPE_API_KEY,
+            webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+            api_base=settings.STRIPE_API_BASE or None,
+        )
+    raise ImproperlyConfigured(f"MASTHEAD_PAYMENT_PROVIDER must be one of {', '.join(PROVIDERS)}, not {name!r}")

@@ -1,0 +1,76 @@
+"""What the account page shows about a reader's subscription."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from masthead.core import clock
+from masthead.payments.interface import ProviderError
+from masthead.payments.registry import get_provider
+
+from .entitlements import entitlement
+from .models import Payment, Plan, Subscription
+from .offers import interval_price
+from .selectors import current_subscription, grace_period, subscription_facts
+from .states import Status
+
+STATUS_LABELS = {
+    Status.TRIALING: "Free trial",
+    Status.ACTIVE: "Active",
+    Status.PAST_DUE: "Payment failed — please update your card",
+    Status.CANCELED: "Canceled — access continues until the end of the period",
+    Status.EXPIRED: "Expired",
+    Status.INCOMPLETE: "Waiting for payment",
+}
+
+
+@dataclass(frozen=True)
+class NextCharge:
+    amount: int
+    at: dt.datetime
+
+
+def _next_charge(subscription: Subscription) -> NextCharge | None:
+    if subscription.status not in (Status.TRIALING, Status.ACTIVE) or subscription.cancel_at_period_end:
+        return None
+    at = subscription.trial_end if subscription.status == Status.TRIALING else subscription.current_period_end
+    if at is None:
+        return None
+    paid_intervals = subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
+    offer = subscription.offer
+    amount = interval_price(
+        base_minor=subscription.plan.amount_minor,
+        interval_number=paid_intervals + 1,
+        intro_minor=offer.intro_amount_minor if offer and offer.kind == "intro_price" else None,
+        intro_intervals=offer.intro_intervals if offer and offer.kind == "intro_price" else 0,
+        percent_off=offer.percent_off if offer and offer.kind == "percent_off" else 0,
+        percent_off_intervals=offer.percent_off_intervals if offer else 0,
+    )
+    return NextCharge(amount, at)
+
+
+def account_context(user, *, return_url: str) -> dict:
+    subscription = current_subscription(user)
+    if subscription is None:
+        return {"subscription": None}
+    access = entitlement(subscription_facts(subscription), clock.now(), grace=grace_period())
+    portal_url = None
+    if subscription.provider_customer_id:
+        try:
+            portal_url = get_provider(subscription.provider).portal_url(
+                customer_id=subscription.provider_customer_id, return_url=return_url
+            )
+        except ProviderError:
+            portal_url = None
+    return {
+        "subscription": subscription,
+        "status_label": _(STATUS_LABELS[Status(subscription.status)]),
+        "next_charge": _next_charge(subscription),
+        "access_until": access.until if access.full_access else None,
+        "payments": list(subscription.payments.all()[:24]),
+        "other_plans": list(Plan.objects.filter(active=True).exclude(pk=subscription.plan_id)),
+        "portal_url": portal_url,
+    }

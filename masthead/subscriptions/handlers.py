@@ -1,0 +1,191 @@
+"""What each payment event does to Masthead's subscriptions. Registered with payments.webhooks.
+
+Handlers are upserts under row locks, and skip provider state older than what was already applied,
+so duplicates, parallel deliveries and out-of-order events all end in the same place.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from masthead.core import clock
+from masthead.payments.interface import EventKind, PaymentEvent
+from masthead.payments.webhooks import Ignored, NotReady, register
+
+from .lifecycle import apply_event, move_to
+from .models import Checkout, Payment, Subscription
+from .money import format_money
+from .notifications import notify
+from .states import Event, Status, can
+
+PROVIDER_STATUS = {
+    "incomplete": Status.INCOMPLETE,
+    "trialing": Status.TRIALING,
+    "active": Status.ACTIVE,
+    "past_due": Status.PAST_DUE,
+    "unpaid": Status.PAST_DUE,
+    "canceled": Status.EXPIRED,
+    "incomplete_expired": Status.EXPIRED,
+}
+
+
+def _locked(event: PaymentEvent) -> Subscription | None:
+    if not event.subscription_id:
+        return None
+    return Subscription.objects.select_for_update().filter(provider_subscription_id=event.subscription_id).first()
+
+
+def _create_from_checkout(event: PaymentEvent) -> Subscription | None:
+    """The subscription a confirmed checkout becomes (once, however many events say so)."""
+    if not event.reference:
+        return None
+    checkout = Checkout.objects.select_for_update().filter(reference=event.reference).first()
+    if checkout is None:
+        return None
+    existing = Subscription.objects.select_for_update().filter(checkout=checkout).first()
+    if existing is not None:
+        if event.subscription_id and not existing.provider_subscription_id:
+            existing.provider_subscription_id = event.subscription_id
+            existing.save(update_fields=["provider_subscription_id"])
+        return existing
+    try:
+        with transaction.atomic():
+            subscription = Subscription.objects.create(
+                user=checkout.user, plan=checkout.plan, offer=checkout.offer, checkout=checkout,
+                status=Status.INCOMPLETE, provider=checkout.provider, provider_customer_id=event.customer_id,
+                provider_subscription_id=event.subscription_id or None, created_at=clock.now(),
+            )
+    except IntegrityError:  # a parallel delivery created it first
+        return _locked(event)
+    checkout.state = Checkout.State.COMPLETED
+    checkout.save(update_fields=["state"])
+    if checkout.offer_id:
+        type(checkout.offer).objects.filter(pk=checkout.offer_id).update(redemptions=F("redemptions") + 1)
+    notify("welcome", subscription.pk)
+    return subscription
+
+
+def _subscription_for(event: PaymentEvent) -> Subscription:
+    subscription = _locked(event) or _create_from_checkout(event)
+    if subscription is None:
+        raise NotReady(f"no subscription known for {event.subscription_id or event.reference or 'this event'} yet")
+    return subscription
+
+
+def _sync_period(subscription: Subscription, event: PaymentEvent) -> None:
+    if event.customer_id:
+        subscription.provider_customer_id = event.customer_id
+    if event.current_period_start:
+        subscription.current_period_start = event.current_period_start
+    if event.current_period_end:
+        subscription.current_period_end = event.current_period_end
+    if event.trial_end:
+        subscription.trial_end = event.trial_end
+    if event.cancel_at_period_end is not None:
+        subscription.cancel_at_period_end = event.cancel_at_period_end
+
+
+def _is_stale(subscription: Subscription, event: PaymentEvent) -> bool:
+    return subscription.provider_synced_at is not None and event.occurred_at < subscription.provider_synced_at
+
+
+def on_checkout_completed(event: PaymentEvent) -> str:
+    subscription = _subscription_for(event)
+    _sync_period(subscription, event)
+    if subscription.status == Status.INCOMPLETE and subscription.trial_end and event.status in {"", "trialing"}:
+        apply_event(subscription, Event.TRIAL_STARTED, note="checkout completed with a free trial")
+        return "trial started"
+    subscription.save()
+    return "checkout recorded"
+
+
+def on_subscription_changed(event: PaymentEvent) -> str:
+    subscription = _subscription_for(event)
+    if _is_stale(subscription, event):
+        raise Ignored("older than the state already applied")
+    _sync_period(subscription, event)
+    subscription.provider_synced_at = event.occurred_at
+    target = PROVIDER_STATUS.get(event.status)
+    if target is None:
+        subscription.save()
+        return f"provider status {event.status!r} kept as is"
+    if target in (Status.ACTIVE, Status.TRIALING) and subscription.cancel_at_period_end:
+        target = Status.CANCELED
+    if target == Status.ACTIVE and subscription.status == Status.INCOMPLETE and not subscription.ever_paid:
+        subscription.save()  # active only once its first invoice is paid
+        return "waiting for the first payment"
+    move_to(subscription, target, note=f"{event.provider_type} ({event.status})")
+    return f"status {subscription.status}"
+
+
+def on_subscription_deleted(event: PaymentEvent) -> str:
+    subscription = _subscription_for(event)
+    _sync_period(subscription, event)
+    subscription.provider_synced_at = max(filter(None, [subscription.provider_synced_at, event.occurred_at]))
+    move_to(subscription, Status.EXPIRED, note=event.provider_type)
+    if not subscription.expiry_notice_sent:
+        subscription.expiry_notice_sent = True
+        subscription.save(update_fields=["expiry_notice_sent"])
+        notify("access_expired", subscription.pk)
+    return "expired"
+
+
+def _record_payment(subscription: Subscription, event: PaymentEvent, outcome: str) -> Payment | None:
+    if not event.invoice_id:
+        return None
+    payment, created = Payment.objects.get_or_create(
+        provider_invoice_id=event.invoice_id,
+        defaults={"subscription": subscription, "outcome": outcome, "amount_minor": event.amount_minor or 0,
+                  "currency": event.currency or subscription.plan.currency, "at": event.occurred_at},
+    )
+    if not created and payment.outcome != outcome and outcome == Payment.Outcome.PAID:
+        payment.outcome = outcome
+        payment.save(update_fields=["outcome"])
+    return payment if created else None
+
+
+def on_invoice_paid(event: PaymentEvent) -> str:
+    subscription = _subscription_for(event)
+    payment = _record_payment(subscription, event, Payment.Outcome.PAID)
+    if payment is None and event.invoice_id:
+        raise Ignored("invoice already recorded as paid")
+    subscription.ever_paid = True
+    if event.current_period_end and (
+        subscription.current_period_end is None or event.current_period_end > subscription.current_period_end
+    ):
+        subscription.current_period_start = event.current_period_start or subscription.current_period_start
+        subscription.current_period_end = event.current_period_end
+    if can(subscription.status, Event.PAYMENT_SUCCEEDED):
+        apply_event(subscription, Event.PAYMENT_SUCCEEDED, note=f"invoice {event.invoice_id} paid")
+    else:
+        subscription.save()
+    if payment is not None and payment.amount_minor:
+        notify("receipt", subscription.pk, amount_label=format_money(payment.amount_minor, payment.currency))
+    return f"paid; status {subscription.status}"
+
+
+def on_invoice_payment_failed(event: PaymentEvent) -> str:
+    subscription = _subscription_for(event)
+    payment = _record_payment(subscription, event, Payment.Outcome.FAILED)
+    if payment is None and event.invoice_id:
+        raise Ignored("failure already recorded for this invoice")
+    if can(subscription.status, Event.PAYMENT_FAILED):
+        apply_event(subscription, Event.PAYMENT_FAILED, note=f"invoice {event.invoice_id} failed")
+    notify("payment_failed", subscription.pk)
+    return f"payment failed; status {subscription.status}"
+
+
+HANDLERS = {
+    EventKind.CHECKOUT_COMPLETED: on_checkout_completed,
+    EventKind.SUBSCRIPTION_CREATED: on_subscription_changed,
+    EventKind.SUBSCRIPTION_UPDATED: on_subscription_changed,
+    EventKind.SUBSCRIPTION_DELETED: on_subscription_deleted,
+    EventKind.INVOICE_PAID: on_invoice_paid,
+    EventKind.INVOICE_PAYMENT_FAILED: on_invoice_payment_failed,
+}
+
+
+def register_handlers() -> None:
+    for kind, handler in HANDLERS.items():
+        register(kind, handler)

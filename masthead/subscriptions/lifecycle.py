@@ -1,0 +1,39 @@
+"""Moving a stored subscription through the transition table, with its history."""
+
+from __future__ import annotations
+
+from masthead.core import clock
+
+from .models import Subscription, SubscriptionChange
+from .states import TRANSITIONS, Event, Status, transition
+
+
+def apply_event(subscription: Subscription, event: Event, *, note: str = "") -> bool:
+    """Apply a lifecycle event (raises InvalidTransition); returns whether the status changed."""
+    before = Status(subscription.status)
+    after = transition(before, event)
+    subscription.status = after
+    subscription.save()
+    SubscriptionChange.objects.create(
+        subscription=subscription, at=clock.now(), event=event, from_status=before, to_status=after, note=note
+    )
+    return before != after
+
+
+def move_to(subscription: Subscription, target: Status, *, note: str) -> None:
+    """Bring the subscription to ``target`` by a legal event when there is one; else record a sync."""
+    current = Status(subscription.status)
+    if current == target:
+        subscription.save()
+        return
+    for (state, event), after in TRANSITIONS.items():
+        if state == current and after == target:
+            apply_event(subscription, event, note=note)
+            return
+    # The provider is the source of truth for what it billed; record that we followed it.
+    subscription.status = target
+    subscription.save()
+    SubscriptionChange.objects.create(
+        subscription=subscription, at=clock.now(), event="provider_sync", from_status=current, to_status=target,
+        note=note,
+    )

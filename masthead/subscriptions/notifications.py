@@ -1,0 +1,39 @@
+"""Emails to readers about their subscription, sent by Django's tasks framework after the change commits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import translation
+
+EMAILS = ("welcome", "receipt", "trial_ending", "payment_failed", "access_expired")
+
+
+@task
+def send_subscription_email(*, kind: str, subscription_id: int, amount_label: str = "") -> None:
+    from masthead.publishing.selectors import current_publication
+
+    from .models import Subscription
+
+    subscription = Subscription.objects.select_related("user", "plan").filter(pk=subscription_id).first()
+    if subscription is None or not subscription.user.email:
+        return
+    publication = current_publication()
+    with translation.override(publication.language):
+        context = {"subscription": subscription, "publication": publication, "amount": amount_label,
+                   "site_url": settings.MASTHEAD_SITE_URL}
+        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
+        body = render_to_string(f"emails/{kind}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [subscription.user.email])
+
+
+def notify(kind: str, subscription_id: int, *, amount_label: str = "") -> None:
+    """Queue an email once the current transaction commits (never for a change that rolled back)."""
+    if kind not in EMAILS:
+        raise ValueError(f"unknown email {kind!r}")
+    transaction.on_commit(
+        lambda: send_subscription_email.enqueue(kind=kind, subscription_id=subscription_id, amount_label=amount_label)
+    )

@@ -1,0 +1,66 @@
+"""Whether an offer may be redeemed, and what it does to the price. Pure: no Django, no clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Refusal(StrEnum):
+    NOT_STARTED = "not_started"
+    ENDED = "ended"
+    INACTIVE = "inactive"
+    WRONG_PLAN = "wrong_plan"
+    WRONG_CODE = "wrong_code"
+    CAP_REACHED = "cap_reached"
+    NOT_ELIGIBLE = "not_eligible"
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRules:
+    plan_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    active: bool = True
+    code: str = ""
+    redemption_cap: int | None = None
+    redemptions: int = 0
+    lapsed_allowed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderHistory:
+    has_current_subscription: bool = False
+    ever_subscribed: bool = False
+
+
+def refusal(offer: OfferRules, *, plan_id: int, code: str, reader: ReaderHistory, now: dt.datetime) -> Refusal | None:
+    """Why this reader cannot redeem the offer now, or None when they can."""
+    if not offer.active:
+        return Refusal.INACTIVE
+    if now < offer.starts_at:
+        return Refusal.NOT_STARTED
+    if now >= offer.ends_at:
+        return Refusal.ENDED
+    if plan_id != offer.plan_id:
+        return Refusal.WRONG_PLAN
+    if offer.code and code.strip().lower() != offer.code.lower():
+        return Refusal.WRONG_CODE
+    if offer.redemption_cap is not None and offer.redemptions >= offer.redemption_cap:
+        return Refusal.CAP_REACHED
+    if reader.has_current_subscription:
+        return Refusal.NOT_ELIGIBLE
+    if reader.ever_subscribed and not offer.lapsed_allowed:
+        return Refusal.NOT_ELIGIBLE
+    return None
+
+
+def interval_price(*, base_minor: int, interval_number: int, intro_minor: int | None, intro_intervals: int,
+                   percent_off: int, percent_off_intervals: int) -> int:
+    """The charge for the ``interval_number``-th paid interval (1-based) under an offer."""
+    if intro_minor is not None and interval_number <= intro_intervals:
+        return intro_minor
+    if percent_off and (percent_off_intervals == 0 or interval_number <= percent_off_intervals):
+        return base_minor * (100 - percent_off) // 100
+    return base_minor

@@ -1,0 +1,73 @@
+"""Reads: what is on sale, and what a reader has."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+
+from masthead.core import clock
+
+from .entitlements import Entitlement, SubscriptionFacts, best_entitlement
+from .models import Offer, Plan, Subscription
+from .states import Status
+
+
+def grace_period() -> dt.timedelta:
+    return dt.timedelta(days=settings.MASTHEAD_GRACE_DAYS)
+
+
+def live_plans() -> QuerySet[Plan]:
+    return Plan.objects.filter(active=True)
+
+
+def live_public_offers(now: dt.datetime | None = None) -> QuerySet[Offer]:
+    """Offers anyone can see now: active, started, not ended, without a code, with redemptions left."""
+    moment = now or clock.now()
+    capped_out = Q(redemption_cap__isnull=False) & Q(redemptions__gte=F("redemption_cap"))
+    return (
+        Offer.objects.filter(active=True, code="", starts_at__lte=moment, ends_at__gt=moment, plan__active=True)
+        .exclude(capped_out)
+        .select_related("plan")
+    )
+
+
+def subscription_facts(subscription: Subscription) -> SubscriptionFacts:
+    return SubscriptionFacts(
+        status=Status(subscription.status),
+        current_period_end=subscription.current_period_end,
+        trial_end=subscription.trial_end,
+        ever_paid=subscription.ever_paid,
+    )
+
+
+def reader_entitlement(user, now: dt.datetime | None = None) -> Entitlement:
+    """The reader's best entitlement across their subscriptions (one query)."""
+    subscriptions = Subscription.objects.filter(user_id=user.pk).exclude(status=Status.INCOMPLETE).only(
+        "status", "current_period_end", "trial_end", "ever_paid"
+    )
+    return best_entitlement([subscription_facts(s) for s in subscriptions], now or clock.now(), grace=grace_period())
+
+
+def current_subscription(user) -> Subscription | None:
+    """The subscription the account page shows: the newest one that is not over, else the newest."""
+    subscriptions = Subscription.objects.filter(user_id=user.pk).select_related("plan", "offer")
+    live = subscriptions.exclude(status__in=[Status.EXPIRED, Status.INCOMPLETE]).first()
+    return live or subscriptions.exclude(status=Status.INCOMPLETE).first()
+
+
+@dataclass(frozen=True)
+class ReaderHistoryFacts:
+    has_current_subscription: bool
+    ever_subscribed: bool
+
+
+def reader_history(user) -> ReaderHistoryFacts:
+    statuses = set(
+        Subscription.objects.filter(user_id=user.pk).exclude(status=Status.INCOMPLETE).values_list("status", flat=True)
+    )
+    return ReaderHistoryFacts(
+        has_current_subscription=bool(statuses - {Status.EXPIRED}), ever_subscribed=bool(statuses)
+    )

@@ -1,0 +1,216 @@
+"""Changes to subscriptions that readers and the clock ask for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from masthead.core import clock
+from masthead.payments.interface import CheckoutRequest, CheckoutStart, OfferTerms, PlanTerms, ProviderError
+from masthead.payments.registry import get_provider, provider_name
+
+from . import offers as offer_rules
+from .lifecycle import apply_event
+from .models import Checkout, Offer, Plan, Subscription
+from .notifications import notify
+from .selectors import current_subscription, grace_period, reader_history
+from .states import Event, Status, can
+
+logger = logging.getLogger(__name__)
+TRIAL_REMINDER = dt.timedelta(days=3)
+
+
+class CheckoutRefused(Exception):
+    """The reader cannot start this checkout; the message says why, for the reader."""
+
+
+REFUSAL_MESSAGES = {
+    offer_rules.Refusal.NOT_STARTED: "This offer has not started yet.",
+    offer_rules.Refusal.ENDED: "This offer has ended.",
+    offer_rules.Refusal.INACTIVE: "This offer is no longer available.",
+    offer_rules.Refusal.WRONG_PLAN: "This offer is for another plan.",
+    offer_rules.Refusal.WRONG_CODE: "That offer code is not valid.",
+    offer_rules.Refusal.CAP_REACHED: "This offer has been fully redeemed.",
+    offer_rules.Refusal.NOT_ELIGIBLE: "This offer is for new subscribers.",
+}
+
+
+def plan_terms(plan: Plan) -> PlanTerms:
+    return PlanTerms(plan.slug, plan.name, plan.amount_minor, plan.currency, plan.interval, plan.provider_plan_id)
+
+
+def offer_terms(offer: Offer) -> OfferTerms:
+    return OfferTerms(
+        code=offer.slug,
+        trial_days=offer.trial_days if offer.kind == "free_trial" else 0,
+        percent_off=offer.percent_off if offer.kind == "percent_off" else 0,
+        intro_amount_minor=offer.intro_amount_minor if offer.kind == "intro_price" else None,
+        intro_intervals=offer.intro_intervals if offer.kind == "intro_price" else 0,
+        provider_coupon_id=offer.provider_coupon_id,
+    )
+
+
+def offer_refusal(offer: Offer, *, plan: Plan, user, code: str, now: dt.datetime) -> str | None:
+    history = reader_history(user)
+    reason = offer_rules.refusal(
+        offer_rules.OfferRules(
+            plan_id=offer.plan_id, starts_at=offer.starts_at, ends_at=offer.ends_at, active=offer.active,
+            code=offer.code, redemption_cap=offer.redemption_cap, redemptions=offer.redemptions,
+            lapsed_allowed=offer.eligibility == "new_or_lapsed",
+        ),
+        plan_id=plan.pk, code=code,
+        reader=offer_rules.ReaderHistory(history.has_current_subscription, history.ever_subscribed),
+        now=now,
+    )
+    return _(REFUSAL_MESSAGES[reason]) if reason else None
+
+
+def checkout_begin(*, user, plan: Plan, offer: Offer | None, code: str = "", success_url: str,
+                   cancel_url: str) -> CheckoutStart:
+    """Start paying for ``plan`` (with ``offer``); raises CheckoutRefused with a reader-facing reason."""
+    now = clock.now()
+    if not plan.active:
+        raise CheckoutRefused(_("This plan is no longer sold."))
+    if reader_history(user).has_current_subscription:
+        raise CheckoutRefused(_("You already have a subscription. Change your plan from your account page."))
+    if offer is not None:
+        refusal = offer_refusal(offer, plan=plan, user=user, code=code, now=now)
+        if refusal:
+            raise CheckoutRefused(refusal)
+    checkout = Checkout.objects.create(user=user, plan=plan, offer=offer, provider=provider_name(), created_at=now)
+    previous = Subscription.objects.filter(user=user).exclude(provider_customer_id="").first()
+    request = CheckoutRequest(
+        reference=str(checkout.reference), email=user.email or user.get_username(),
+        customer_id=previous.provider_customer_id if previous and previous.provider == provider_name() else "",
+        plan=plan_terms(plan), offer=offer_terms(offer) if offer else None,
+        success_url=success_url, cancel_url=cancel_url,
+    )
+    try:
+        start = get_provider().start_checkout(request)
+    except ProviderError as error:
+        logger.error("checkout could not start: %s", error)
+        raise CheckoutRefused(_("Payments are unavailable right now. Please try again in a few minutes.")) from error
+    checkout.session_id = start.session_id
+    checkout.save(update_fields=["session_id"])
+    return start
+
+
+def offer_still_redeemable(checkout: Checkout) -> str | None:
+    """Checked again when the reader pays, so an old checkout link cannot outlive its offer."""
+    if checkout.offer is None:
+        return None
+    return offer_refusal(checkout.offer, plan=checkout.plan, user=checkout.user, code=checkout.offer.code,
+                         now=clock.now())
+
+
+def _owned(user, subscription_id: int) -> Subscription:
+    return Subscription.objects.select_for_update().get(pk=subscription_id, user=user)
+
+
+@transaction.atomic
+def subscription_cancel(*, user, subscription_id: int) -> Subscription:
+    """Cancel at the end of the period: access continues until then."""
+    subscription = _owned(user, subscription_id)
+    if subscription.status == Status.PAST_DUE:
+        apply_event(subscription, Event.CANCEL, note="canceled by the reader while past due")
+        return subscription
+    get_provider(subscription.provider).cancel_at_period_end(subscription_id=subscription.provider_subscription_id)
+    subscription.refresh_from_db()
+    subscription.cancel_at_period_end = True
+    if can(subscription.status, Event.CANCEL):
+        apply_event(subscription, Event.CANCEL, note="canceled by the reader")
+    else:
+        subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def subscription_resume(*, user, subscription_id: int) -> Subscription:
+    subscription = _owned(user, subscription_id)
+    if subscription.status != Status.CANCELED:
+        return subscription
+    get_provider(subscription.provider).resume(subscription_id=subscription.provider_subscription_id)
+    subscription.refresh_from_db()
+    subscription.cancel_at_period_end = False
+    trial_running = subscription.trial_end and subscription.trial_end > clock.now() and not subscription.ever_paid
+    event = Event.RESUME_TRIAL if trial_running else Event.RESUME
+    if can(subscription.status, event):
+        apply_event(subscription, event, note="resumed by the reader")
+    else:
+        subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def subscription_change_plan(*, user, subscription_id: int, plan: Plan) -> Subscription:
+    subscription = _owned(user, subscription_id)
+    if not plan.active or plan.pk == subscription.plan_id:
+        return subscription
+    get_provider(subscription.provider).change_plan(
+        subscription_id=subscription.provider_subscription_id, plan=plan_terms(plan)
+    )
+    subscription.plan = plan
+    subscription.save(update_fields=["plan", "updated_at"])
+    return subscription
+
+
+def subscriptions_tick(now: dt.datetime | None = None) -> dict[str, int]:
+    """Time-based work for cron: renewals of the local provider, trial reminders, expiries. Safe to repeat."""
+    now = now or clock.now()
+    counts = {"renewed": 0, "reminded": 0, "expired": 0}
+    counts["renewed"] = get_provider("local").renew_due(now) if provider_name() == "local" or _has_local() else 0
+    for subscription in Subscription.objects.filter(
+        status__in=[Status.TRIALING, Status.CANCELED], trial_reminder_sent=False, ever_paid=False,
+        trial_end__gt=now, trial_end__lte=now + TRIAL_REMINDER,
+    ):
+        subscription.trial_reminder_sent = True
+        subscription.save(update_fields=["trial_reminder_sent"])
+        if subscription.status == Status.TRIALING:
+            notify("trial_ending", subscription.pk)
+            counts["reminded"] += 1
+    counts["expired"] = _expire_due(now)
+    return counts
+
+
+def _has_local() -> bool:
+    return Subscription.objects.filter(provider="local").exists()
+
+
+def _expire_due(now: dt.datetime) -> int:
+    expired = 0
+    grace = grace_period()
+    candidates = Subscription.objects.filter(status__in=[Status.TRIALING, Status.CANCELED, Status.PAST_DUE])
+    for subscription in candidates:
+        with transaction.atomic():
+            locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+            event = _expiry_event(locked, now, grace)
+            if event is None:
+                continue
+            apply_event(locked, event, note="ended by the clock")
+            if not locked.expiry_notice_sent:
+                locked.expiry_notice_sent = True
+                locked.save(update_fields=["expiry_notice_sent"])
+                notify("access_expired", locked.pk)
+            expired += 1
+    return expired
+
+
+def _expiry_event(subscription: Subscription, now: dt.datetime, grace: dt.timedelta) -> Event | None:
+    end = subscription.current_period_end
+    if subscription.status == Status.PAST_DUE and end and now >= end + grace:
+        return Event.GRACE_ENDED
+    if subscription.status == Status.CANCELED:
+        until = end if subscription.ever_paid or not subscription.trial_end else subscription.trial_end
+        if until and now >= until:
+            return Event.PERIOD_ENDED
+    if subscription.status == Status.TRIALING and subscription.trial_end and now >= subscription.trial_end + grace:
+        # The provider should have charged or ended the trial by now; past the grace period it is over.
+        return Event.PERIOD_ENDED
+    return None
+
+
+def account_subscription(user) -> Subscription | None:
+    return current_subscription(user)

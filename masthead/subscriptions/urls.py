@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "subscriptions"
+
+urlpatterns = [
+    path("subscribe/", views.offers, name="offers"),
+    path("subscribe/checkout/", views.checkout, name="checkout"),
+    path("account/subscription/cancel/", views.cancel, name="cancel"),
+    path("account/subscription/resume/", views.resume, name="resume"),
+    path("account/subscription/plan/", views.change_plan, name="change_plan"),
+]

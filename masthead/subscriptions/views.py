@@ -1,0 +1,95 @@
+"""The offers page, starting a checkout, and the reader's subscription actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from masthead.paywall.settings import meter_rules
+
+from . import selectors, services
+from .models import Offer, Plan
+
+
+def offers(request: HttpRequest) -> HttpResponse:
+    """Where "See all offers and subscribe" leads: plans, live offers with their deadlines."""
+    plans = list(selectors.live_plans())
+    live_offers = list(selectors.live_public_offers())
+    return render(
+        request,
+        "subscriptions/offers.html",
+        {"plans": plans, "offers": live_offers, "rules": meter_rules(), "next": request.GET.get("next", "")},
+    )
+
+
+@require_POST
+def checkout(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        messages.info(request, _("Create a free account or sign in first; then you can subscribe."))
+        return redirect(f"{reverse('accounts:signup')}?next={reverse('subscriptions:offers')}")
+    plan_id, offer_id = request.POST.get("plan", ""), request.POST.get("offer", "")
+    if not plan_id.isdigit() or (offer_id and not offer_id.isdigit()):
+        messages.error(request, _("Please choose a plan."))
+        return redirect("subscriptions:offers")
+    plan = get_object_or_404(Plan, pk=int(plan_id))
+    offer = get_object_or_404(Offer, pk=int(offer_id)) if offer_id else None
+    try:
+        start = services.checkout_begin(
+            user=request.user, plan=plan, offer=offer, code=request.POST.get("code", ""),
+            success_url=request.build_absolute_uri(reverse("accounts:account") + "?welcome=1"),
+            cancel_url=request.build_absolute_uri(reverse("subscriptions:offers")),
+        )
+    except services.CheckoutRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("subscriptions:offers")
+    return redirect(start.redirect_url)
+
+
+def _subscription_action(request: HttpRequest, action, success: str) -> HttpResponse:
+    subscription_id = request.POST.get("subscription", "")
+    if not subscription_id.isdigit():
+        messages.error(request, _("That subscription could not be found."))
+        return redirect("accounts:account")
+    try:
+        action(user=request.user, subscription_id=int(subscription_id))
+    except services.Subscription.DoesNotExist:
+        messages.error(request, _("That subscription could not be found."))
+    except services.ProviderError:
+        messages.error(request, _("The payment service did not answer. Please try again in a few minutes."))
+    else:
+        messages.success(request, success)
+    return redirect("accounts:account")
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest) -> HttpResponse:
+    return _subscription_action(
+        request, services.subscription_cancel, _("Your subscription is canceled. You keep full access until the end of the period.")
+    )
+
+
+@login_required
+@require_POST
+def resume(request: HttpRequest) -> HttpResponse:
+    return _subscription_action(request, services.subscription_resume, _("Welcome back: your subscription continues."))
+
+
+@login_required
+@require_POST
+def change_plan(request: HttpRequest) -> HttpResponse:
+    plan_id = request.POST.get("plan", "")
+    plan = Plan.objects.filter(pk=int(plan_id), active=True).first() if plan_id.isdigit() else None
+    if plan is None:
+        messages.error(request, _("Please choose a plan."))
+        return redirect("accounts:account")
+
+    def change(*, user, subscription_id: int):
+        return services.subscription_change_plan(user=user, subscription_id=subscription_id, plan=plan)
+
+    return _subscription_action(request, change, _("Your plan is changed."))
