@@ -257,9 +257,7 @@ MASTHEAD_GRACE_DAYS = int(os.environ.get("MASTHEAD_GRACE_DAYS", "7"))
 # Background work (emails): run at once by default; in production use the database queue and
 # `manage.py db_worker`: MASTHEAD_TASKS_BACKEND=django_tasks_db.DatabaseBackend
 TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("MASTHEAD_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
-    }
+    "default": {"BACKEND": os.environ.get("MASTHEAD_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}
 }
 
 # Publication-wide defaults; the editable values live in the Publication and MeterRules models.

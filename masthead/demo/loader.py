@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from django.utils.text import slugify
 from masthead.core import clock
 from masthead.publishing.images import image_generate_renditions
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
-from masthead.publishing.roles import AUTHORS, EDITORS, roles_ensure
+from masthead.publishing.roles import AUTHORS, EDITORS, PUBLISHERS, roles_ensure
+from masthead.subscriptions.models import Offer, Plan
 
 from .images import generated_lead_image
 
@@ -43,7 +45,12 @@ SECTIONS = [
     ("culture", "Culture", "Books, film, food and the arts."),
     ("opinion", "Opinion", "Columns and commentary."),
 ]
-DEMO_ACCOUNTS = [("admin", None), ("editor", EDITORS), ("author", AUTHORS)]
+DEMO_ACCOUNTS = [("admin", None), ("editor", EDITORS), ("author", AUTHORS), ("publisher", PUBLISHERS)]
+BENEFITS = "Read all stories with unlimited access\nUse our mobile and tablet apps"
+PLANS = [
+    ("monthly", {"name": "Monthly", "amount_minor": 1200, "currency": "usd", "interval": "month", "position": 0}),
+    ("annual", {"name": "Annual", "amount_minor": 12000, "currency": "usd", "interval": "year", "position": 1}),
+]
 
 
 @dataclass
@@ -177,6 +184,45 @@ def _article(
         (report.updated if current else report.created).append(f"byline {data['slug']}")
 
 
+def next_april_30(now: dt.datetime, time_zone: str) -> dt.datetime:
+    """The end of the next April 30th in the publication's time zone ("Offer ends April 30th")."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    local = now.astimezone(zone)
+    end = dt.datetime(local.year, 4, 30, 23, 59, 59, tzinfo=zone)
+    return end if end > local else end.replace(year=local.year + 1)
+
+
+def _ensure_commerce(report: LoadReport, now: dt.datetime, *, publication_tz: str) -> None:
+    plans = {
+        slug: _sync(Plan, {"slug": slug}, {**values, "benefits": BENEFITS, "active": True}, report, f"plan {slug}")
+        for slug, values in PLANS
+    }
+    offers = [
+        (
+            "three-months-for-9",
+            {
+                "name": "Try 3 months for $9",
+                "kind": "intro_price",
+                "intro_amount_minor": 300,
+                "intro_intervals": 3,
+                "eligibility": "new",
+            },
+            next_april_30(now, publication_tz),
+        ),
+        (
+            "free-trial-14-days",
+            {"name": "Try it free for 14 days", "kind": "free_trial", "trial_days": 14, "eligibility": "new"},
+            now + dt.timedelta(days=365),
+        ),
+    ]
+    for slug, values, ends_at in offers:
+        values = {**values, "plan": plans["monthly"], "active": True}
+        if not Offer.objects.filter(slug=slug).exists():
+            # Dates are set once, so re-running the loader does not move a deadline.
+            values.update(starts_at=now - dt.timedelta(days=1), ends_at=ends_at)
+        _sync(Offer, {"slug": slug}, values, report, f"offer {slug}")
+
+
 @transaction.atomic
 def demo_load() -> LoadReport:
     """Bring the database to the demo's content; safe to run any number of times."""
@@ -199,6 +245,7 @@ def demo_load() -> LoadReport:
     authors = {name: _sync(Author, {"slug": slugify(name)}, {"name": name}, report, f"author {name}") for name in names}
     for data in articles:
         _article(data, sections, authors, report, now)
+    _ensure_commerce(report, now, publication_tz=PUBLICATION["time_zone"])
     _ensure_accounts(report)
     author_user = get_user_model().objects.get(username="author")
     demo_author = authors[names[0]]

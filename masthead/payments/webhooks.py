@@ -99,9 +99,13 @@ def _dispatch(stored: WebhookEvent, event: PaymentEvent) -> None:
 
 
 def _replay_waiting(provider: str, subscription_id: str, *, exclude: int) -> None:
-    waiting = WebhookEvent.objects.filter(
-        provider=provider, subscription_id=subscription_id, outcome=WebhookEvent.Outcome.WAITING
-    ).exclude(pk=exclude).order_by("occurred_at", "pk")
+    waiting = (
+        WebhookEvent.objects.filter(
+            provider=provider, subscription_id=subscription_id, outcome=WebhookEvent.Outcome.WAITING
+        )
+        .exclude(pk=exclude)
+        .order_by("occurred_at", "pk")
+    )
     for stored in waiting:
         _dispatch(stored, event_from_stored(stored))
 
@@ -113,3 +117,8 @@ def event_from_stored(stored: WebhookEvent) -> PaymentEvent:
         if data.get(name):
             data[name] = dt.datetime.fromisoformat(data[name])
     return PaymentEvent(**data)
+
+
+def redispatch(stored: WebhookEvent) -> None:
+    """Handle a stored event again (staff replay of a failed or waiting event)."""
+    _dispatch(stored, event_from_stored(stored))

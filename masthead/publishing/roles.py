@@ -1,4 +1,5 @@
-"""The newsroom's roles as Django groups: authors write their own drafts, editors publish anything."""
+"""The newsroom's roles as Django groups: authors write their own drafts, editors publish anything,
+publishers run the business (plans, offers, subscribers, meter rules)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 
 AUTHORS = "Authors"
 EDITORS = "Editors"
+PUBLISHERS = "Publishers"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AUTHORS: [
@@ -33,6 +35,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "publishing.change_author",
         "publishing.view_author",
         "publishing.view_section",
+    ],
+    # The business side: plans, offers, subscribers and payments, which editors never see.
+    PUBLISHERS: [
+        "subscriptions.add_plan",
+        "subscriptions.change_plan",
+        "subscriptions.view_plan",
+        "subscriptions.add_offer",
+        "subscriptions.change_offer",
+        "subscriptions.view_offer",
+        "subscriptions.view_subscription",
+        "subscriptions.view_payment",
+        "subscriptions.view_checkout",
+        "subscriptions.view_subscriptionchange",
+        "payments.view_webhookevent",
+        "paywall.view_metersettings",
+        "paywall.change_metersettings",
     ],
 }
 

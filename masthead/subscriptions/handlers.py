@@ -52,9 +52,15 @@ def _create_from_checkout(event: PaymentEvent) -> Subscription | None:
     try:
         with transaction.atomic():
             subscription = Subscription.objects.create(
-                user=checkout.user, plan=checkout.plan, offer=checkout.offer, checkout=checkout,
-                status=Status.INCOMPLETE, provider=checkout.provider, provider_customer_id=event.customer_id,
-                provider_subscription_id=event.subscription_id or None, created_at=clock.now(),
+                user=checkout.user,
+                plan=checkout.plan,
+                offer=checkout.offer,
+                checkout=checkout,
+                status=Status.INCOMPLETE,
+                provider=checkout.provider,
+                provider_customer_id=event.customer_id,
+                provider_subscription_id=event.subscription_id or None,
+                created_at=clock.now(),
             )
     except IntegrityError:  # a parallel delivery created it first
         return _locked(event)
@@ -136,8 +142,13 @@ def _record_payment(subscription: Subscription, event: PaymentEvent, outcome: st
         return None
     payment, created = Payment.objects.get_or_create(
         provider_invoice_id=event.invoice_id,
-        defaults={"subscription": subscription, "outcome": outcome, "amount_minor": event.amount_minor or 0,
-                  "currency": event.currency or subscription.plan.currency, "at": event.occurred_at},
+        defaults={
+            "subscription": subscription,
+            "outcome": outcome,
+            "amount_minor": event.amount_minor or 0,
+            "currency": event.currency or subscription.plan.currency,
+            "at": event.occurred_at,
+        },
     )
     if not created and payment.outcome != outcome and outcome == Payment.Outcome.PAID:
         payment.outcome = outcome

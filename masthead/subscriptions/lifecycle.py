@@ -34,6 +34,10 @@ def move_to(subscription: Subscription, target: Status, *, note: str) -> None:
     subscription.status = target
     subscription.save()
     SubscriptionChange.objects.create(
-        subscription=subscription, at=clock.now(), event="provider_sync", from_status=current, to_status=target,
+        subscription=subscription,
+        at=clock.now(),
+        event="provider_sync",
+        from_status=current,
+        to_status=target,
         note=note,
     )

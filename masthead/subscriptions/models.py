@@ -28,7 +28,9 @@ class Plan(models.Model):
     benefits = models.TextField(blank=True, help_text=_("One benefit per line, shown to readers."))
     active = models.BooleanField(default=True, help_text=_("Retired plans keep their subscribers but are not sold."))
     position = models.PositiveSmallIntegerField(default=0)
-    provider_plan_id = models.CharField(max_length=120, blank=True, help_text=_("The payment provider's price/plan id."))
+    provider_plan_id = models.CharField(
+        max_length=120, blank=True, help_text=_("The payment provider's price/plan id.")
+    )
 
     class Meta:
         ordering = ["position", "amount_minor"]
@@ -76,7 +78,9 @@ class Offer(models.Model):
     )
     trial_days = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(365)])
     starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField(help_text=_("After this moment the offer cannot be redeemed, even from an old link."))
+    ends_at = models.DateTimeField(
+        help_text=_("After this moment the offer cannot be redeemed, even from an old link.")
+    )
     eligibility = models.CharField(max_length=16, choices=Eligibility.choices, default=Eligibility.NEW)
     code = models.CharField(max_length=40, blank=True, help_text=_("Leave empty to show the offer to everyone."))
     redemption_cap = models.PositiveIntegerField(null=True, blank=True)

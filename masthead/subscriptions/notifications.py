@@ -23,8 +23,12 @@ def send_subscription_email(*, kind: str, subscription_id: int, amount_label: st
         return
     publication = current_publication()
     with translation.override(publication.language):
-        context = {"subscription": subscription, "publication": publication, "amount": amount_label,
-                   "site_url": settings.MASTHEAD_SITE_URL}
+        context = {
+            "subscription": subscription,
+            "publication": publication,
+            "amount": amount_label,
+            "site_url": settings.MASTHEAD_SITE_URL,
+        }
         subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
         body = render_to_string(f"emails/{kind}.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [subscription.user.email])

@@ -56,8 +56,15 @@ def refusal(offer: OfferRules, *, plan_id: int, code: str, reader: ReaderHistory
     return None
 
 
-def interval_price(*, base_minor: int, interval_number: int, intro_minor: int | None, intro_intervals: int,
-                   percent_off: int, percent_off_intervals: int) -> int:
+def interval_price(
+    *,
+    base_minor: int,
+    interval_number: int,
+    intro_minor: int | None,
+    intro_intervals: int,
+    percent_off: int,
+    percent_off_intervals: int,
+) -> int:
     """The charge for the ``interval_number``-th paid interval (1-based) under an offer."""
     if intro_minor is not None and interval_number <= intro_intervals:
         return intro_minor

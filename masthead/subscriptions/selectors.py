@@ -45,8 +45,10 @@ def subscription_facts(subscription: Subscription) -> SubscriptionFacts:
 
 def reader_entitlement(user, now: dt.datetime | None = None) -> Entitlement:
     """The reader's best entitlement across their subscriptions (one query)."""
-    subscriptions = Subscription.objects.filter(user_id=user.pk).exclude(status=Status.INCOMPLETE).only(
-        "status", "current_period_end", "trial_end", "ever_paid"
+    subscriptions = (
+        Subscription.objects.filter(user_id=user.pk)
+        .exclude(status=Status.INCOMPLETE)
+        .only("status", "current_period_end", "trial_end", "ever_paid")
     )
     return best_entitlement([subscription_facts(s) for s in subscriptions], now or clock.now(), grace=grace_period())
 

@@ -57,19 +57,26 @@ def offer_refusal(offer: Offer, *, plan: Plan, user, code: str, now: dt.datetime
     history = reader_history(user)
     reason = offer_rules.refusal(
         offer_rules.OfferRules(
-            plan_id=offer.plan_id, starts_at=offer.starts_at, ends_at=offer.ends_at, active=offer.active,
-            code=offer.code, redemption_cap=offer.redemption_cap, redemptions=offer.redemptions,
+            plan_id=offer.plan_id,
+            starts_at=offer.starts_at,
+            ends_at=offer.ends_at,
+            active=offer.active,
+            code=offer.code,
+            redemption_cap=offer.redemption_cap,
+            redemptions=offer.redemptions,
             lapsed_allowed=offer.eligibility == "new_or_lapsed",
         ),
-        plan_id=plan.pk, code=code,
+        plan_id=plan.pk,
+        code=code,
         reader=offer_rules.ReaderHistory(history.has_current_subscription, history.ever_subscribed),
         now=now,
     )
     return _(REFUSAL_MESSAGES[reason]) if reason else None
 
 
-def checkout_begin(*, user, plan: Plan, offer: Offer | None, code: str = "", success_url: str,
-                   cancel_url: str) -> CheckoutStart:
+def checkout_begin(
+    *, user, plan: Plan, offer: Offer | None, code: str = "", success_url: str, cancel_url: str
+) -> CheckoutStart:
     """Start paying for ``plan`` (with ``offer``); raises CheckoutRefused with a reader-facing reason."""
     now = clock.now()
     if not plan.active:
@@ -83,10 +90,13 @@ def checkout_begin(*, user, plan: Plan, offer: Offer | None, code: str = "", suc
     checkout = Checkout.objects.create(user=user, plan=plan, offer=offer, provider=provider_name(), created_at=now)
     previous = Subscription.objects.filter(user=user).exclude(provider_customer_id="").first()
     request = CheckoutRequest(
-        reference=str(checkout.reference), email=user.email or user.get_username(),
+        reference=str(checkout.reference),
+        email=user.email or user.get_username(),
         customer_id=previous.provider_customer_id if previous and previous.provider == provider_name() else "",
-        plan=plan_terms(plan), offer=offer_terms(offer) if offer else None,
-        success_url=success_url, cancel_url=cancel_url,
+        plan=plan_terms(plan),
+        offer=offer_terms(offer) if offer else None,
+        success_url=success_url,
+        cancel_url=cancel_url,
     )
     try:
         start = get_provider().start_checkout(request)
@@ -102,8 +112,9 @@ def offer_still_redeemable(checkout: Checkout) -> str | None:
     """Checked again when the reader pays, so an old checkout link cannot outlive its offer."""
     if checkout.offer is None:
         return None
-    return offer_refusal(checkout.offer, plan=checkout.plan, user=checkout.user, code=checkout.offer.code,
-                         now=clock.now())
+    return offer_refusal(
+        checkout.offer, plan=checkout.plan, user=checkout.user, code=checkout.offer.code, now=clock.now()
+    )
 
 
 def _owned(user, subscription_id: int) -> Subscription:
@@ -163,8 +174,11 @@ def subscriptions_tick(now: dt.datetime | None = None) -> dict[str, int]:
     counts = {"renewed": 0, "reminded": 0, "expired": 0}
     counts["renewed"] = get_provider("local").renew_due(now) if provider_name() == "local" or _has_local() else 0
     for subscription in Subscription.objects.filter(
-        status__in=[Status.TRIALING, Status.CANCELED], trial_reminder_sent=False, ever_paid=False,
-        trial_end__gt=now, trial_end__lte=now + TRIAL_REMINDER,
+        status__in=[Status.TRIALING, Status.CANCELED],
+        trial_reminder_sent=False,
+        ever_paid=False,
+        trial_end__gt=now,
+        trial_end__lte=now + TRIAL_REMINDER,
     ):
         subscription.trial_reminder_sent = True
         subscription.save(update_fields=["trial_reminder_sent"])

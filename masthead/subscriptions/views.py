@@ -40,7 +40,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
     offer = get_object_or_404(Offer, pk=int(offer_id)) if offer_id else None
     try:
         start = services.checkout_begin(
-            user=request.user, plan=plan, offer=offer, code=request.POST.get("code", ""),
+            user=request.user,
+            plan=plan,
+            offer=offer,
+            code=request.POST.get("code", ""),
             success_url=request.build_absolute_uri(reverse("accounts:account") + "?welcome=1"),
             cancel_url=request.build_absolute_uri(reverse("subscriptions:offers")),
         )
@@ -70,7 +73,9 @@ def _subscription_action(request: HttpRequest, action, success: str) -> HttpResp
 @require_POST
 def cancel(request: HttpRequest) -> HttpResponse:
     return _subscription_action(
-        request, services.subscription_cancel, _("Your subscription is canceled. You keep full access until the end of the period.")
+        request,
+        services.subscription_cancel,
+        _("Your subscription is canceled. You keep full access until the end of the period."),
     )
 
 

@@ -23,6 +23,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Admin login: {options['site_url']}/admin/  user: admin  password: "
                 + report.password
-                + "\n(also 'editor' and 'author' with the same password, to try the newsroom roles)"
+                + "\n(also 'editor', 'author' and 'publisher' with the same password, to try the newsroom roles)"
             )
         )

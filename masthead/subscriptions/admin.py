@@ -1,0 +1,87 @@
+"""The publisher's side: plans, offers and subscribers with their history. Editors see none of it."""
+
+from django.contrib import admin
+
+from .models import Checkout, Offer, Payment, Plan, Subscription, SubscriptionChange
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "price_label", "interval", "active", "position"]
+    list_filter = ["active", "interval"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "plan",
+        "kind",
+        "starts_at",
+        "ends_at",
+        "eligibility",
+        "code",
+        "redemptions",
+        "redemption_cap",
+        "active",
+    ]
+    list_filter = ["kind", "active", "plan"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["redemptions"]
+
+
+class HistoryInline(admin.TabularInline):
+    model = SubscriptionChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "event", "from_status", "to_status", "note"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "outcome", "amount_minor", "currency", "provider_invoice_id"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "plan", "status", "current_period_end", "cancel_at_period_end", "provider", "created_at"]
+    list_filter = ["status", "plan", "provider", "cancel_at_period_end"]
+    search_fields = ["user__username", "user__email", "provider_subscription_id", "provider_customer_id"]
+    list_select_related = ["user", "plan"]
+    inlines = [HistoryInline, PaymentInline]
+    readonly_fields = [
+        "user",
+        "plan",
+        "offer",
+        "checkout",
+        "status",
+        "provider",
+        "provider_customer_id",
+        "provider_subscription_id",
+        "trial_end",
+        "current_period_start",
+        "current_period_end",
+        "cancel_at_period_end",
+        "ever_paid",
+        "provider_synced_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # subscriptions come from checkouts and provider events
+
+
+@admin.register(Checkout)
+class CheckoutAdmin(admin.ModelAdmin):
+    list_display = ["reference", "user", "plan", "offer", "provider", "state", "created_at"]
+    list_filter = ["state", "provider"]
+    readonly_fields = ["reference", "user", "plan", "offer", "provider", "session_id", "state", "created_at"]
