@@ -1,0 +1,180 @@
+"""The Stripe payment provider: hosted Checkout, the Billing Portal and signed webhooks.
+
+This is the only module in Masthead that imports the Stripe SDK.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import stripe
+
+from masthead.payments.interface import (
+    CheckoutRequest,
+    CheckoutStart,
+    InvalidPayload,
+    InvalidSignature,
+    PaymentEvent,
+    PlanTerms,
+    ProviderError,
+)
+
+from .events import PROVIDER, REFERENCE_KEY, event_from_stripe
+
+SIGNATURE_HEADER = "stripe-signature"
+
+
+@contextlib.contextmanager
+def _stripe_errors(action: str) -> Iterator[None]:
+    """Turn the SDK's errors into ProviderError, naming what was being done."""
+    try:
+        yield
+    except stripe.StripeError as error:
+        detail = error.user_message or str(error) or type(error).__name__
+        raise ProviderError(f"Stripe could not {action}: {detail}") from error
+
+
+def plan_id_for(plan: PlanTerms) -> str:
+    """The deterministic Stripe plan id for ``plan``: a change of price makes a new plan."""
+    return f"masthead-{plan.slug}-{plan.interval}-{plan.amount_minor}{plan.currency}"
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    return next((value for key, value in headers.items() if key.lower() == name), "")
+
+
+class StripeProvider:
+    name = PROVIDER
+
+    def __init__(self, *, api_key: str, webhook_secret: str, api_base: str | None = None) -> None:
+        self._webhook_secret = webhook_secret
+        self._client = stripe.StripeClient(api_key, base_addresses={"api": api_base} if api_base else None)
+
+    # -- the PaymentProvider protocol ---------------------------------------------------------
+    def start_checkout(self, request: CheckoutRequest) -> CheckoutStart:
+        """Create a subscription-mode Checkout Session for the request's plan and offer."""
+        plan, offer = request.plan, request.offer
+        if not plan.provider_plan_id:
+            raise ProviderError(f"The plan {plan.slug!r} has no Stripe plan id yet.")
+        reference = {REFERENCE_KEY: request.reference}
+        subscription_data: dict[str, Any] = {"metadata": reference}
+        params: dict[str, Any] = {
+            "mode": "subscription",
+            "line_items": [{"price": plan.provider_plan_id, "quantity": 1}],
+            "client_reference_id": request.reference,
+            "metadata": reference,
+            "subscription_data": subscription_data,
+            "success_url": request.success_url,
+            "cancel_url": request.cancel_url,
+        }
+        if request.customer_id:
+            params["customer"] = request.customer_id
+        else:
+            params["customer_email"] = request.email
+        if offer and offer.trial_days > 0:
+            subscription_data["trial_period_days"] = offer.trial_days
+        if offer and offer.provider_coupon_id:
+            params["discounts"] = [{"coupon": offer.provider_coupon_id}]
+        with _stripe_errors("start the checkout"):
+            session = self._client.v1.checkout.sessions.create(params=params)
+        if not session.url:
+            raise ProviderError("Stripe started a checkout without a page to send the reader to.")
+        return CheckoutStart(redirect_url=session.url, session_id=session.id)
+
+    def portal_url(self, *, customer_id: str, return_url: str) -> str | None:
+        """The Billing Portal page for the customer."""
+        with _stripe_errors("open the billing portal"):
+            session = self._client.v1.billing_portal.sessions.create(
+                params={"customer": customer_id, "return_url": return_url}
+            )
+        return session.url
+
+    def cancel_at_period_end(self, *, subscription_id: str) -> None:
+        with _stripe_errors("schedule the cancellation"):
+            self._client.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": True})
+
+    def resume(self, *, subscription_id: str) -> None:
+        with _stripe_errors("resume the subscription"):
+            self._client.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": False})
+
+    def change_plan(self, *, subscription_id: str, plan: PlanTerms) -> None:
+        """Move the subscription's single item to ``plan``, prorating the difference."""
+        if not plan.provider_plan_id:
+            raise ProviderError(f"The plan {plan.slug!r} has no Stripe plan id yet.")
+        with _stripe_errors("change the plan"):
+            subscription = self._client.v1.subscriptions.retrieve(subscription_id).to_dict()
+            items = (subscription.get("items") or {}).get("data") or []
+            if len(items) != 1:
+                raise ProviderError(f"Subscription {subscription_id} has {len(items)} items; expected exactly one.")
+            # `plan` rather than `price`: Stripe takes either id there, and localstripe silently ignores `price`
+            # on updates. proration_behavior is left to Stripe's default, create_prorations, because localstripe
+            # fails with HTTP 500 on that parameter.
+            self._client.v1.subscriptions.update(
+                subscription_id, params={"items": [{"id": items[0]["id"], "plan": plan.provider_plan_id}]}
+            )
+
+    def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent:
+        """Verify a delivery's Stripe-Signature and translate its event."""
+        signature = _header(headers, SIGNATURE_HEADER)
+        if not signature:
+            raise InvalidSignature("the Stripe-Signature header is missing")
+        try:
+            event = self._client.construct_event(payload, signature, self._webhook_secret)
+        except stripe.SignatureVerificationError as error:
+            raise InvalidSignature(str(error)) from error
+        except (ValueError, TypeError, AttributeError) as error:
+            raise InvalidPayload(f"the body is not a Stripe event: {error}") from error
+        # for_json turns the SDK's Decimals back into the strings Stripe sent, so `raw` can be stored as JSON.
+        return event_from_stripe(event.to_dict(for_json=True))
+
+    # -- set-up and operations ----------------------------------------------------------------------
+    def ensure_product_and_plan(self, plan: PlanTerms) -> str:
+        """Create the plan's Product and Plan unless they exist; returns the Stripe plan id."""
+        product_id, plan_id = f"masthead-{plan.slug}", plan_id_for(plan)
+        with _stripe_errors(f"set up the plan {plan.slug!r}"):
+            self._retrieve_or_create(self._client.v1.products, product_id, {"name": plan.name})
+            self._retrieve_or_create(
+                self._client.v1.plans,
+                plan_id,
+                {
+                    "product": product_id,
+                    "amount": plan.amount_minor,
+                    "currency": plan.currency,
+                    "interval": str(plan.interval),
+                    "nickname": plan.name,
+                },
+            )
+        return plan_id
+
+    @staticmethod
+    def _retrieve_or_create(service: Any, object_id: str, params: dict[str, Any]) -> None:
+        try:
+            service.retrieve(object_id)
+        except stripe.InvalidRequestError as error:
+            if error.http_status != 404:
+                raise
+            service.create(params={"id": object_id, **params})
+
+    def ensure_customer(self, email: str) -> str:
+        """The id of the customer with this email, created when there is none."""
+        with _stripe_errors("find or create the customer"):
+            found = self._client.v1.customers.list(params={"email": email, "limit": 1})
+            if found.data:
+                return found.data[0].id
+            return self._client.v1.customers.create(params={"email": email}).id
+
+    def create_subscription(
+        self, customer_id: str, plan_id: str, payment_method: str = "pm_card_visa", reference: str = ""
+    ) -> str:
+        """Subscribe the customer to the plan, paying with ``payment_method``; returns the subscription id."""
+        with _stripe_errors("create the subscription"):
+            attached = self._client.v1.payment_methods.attach(payment_method, params={"customer": customer_id})
+            self._client.v1.customers.update(
+                customer_id, params={"invoice_settings": {"default_payment_method": attached.id}}
+            )
+            params: dict[str, Any] = {"customer": customer_id, "items": [{"plan": plan_id}]}
+            if reference:
+                params["metadata"] = {REFERENCE_KEY: reference}
+            return self._client.v1.subscriptions.create(params=params).id
