@@ -11,6 +11,15 @@ from collections.abc import Iterator
 import pytest
 
 
+async def _shutdown(runner) -> None:
+    await runner.cleanup()
+    # Webhook deliveries still sleeping before their POST would otherwise die noisily with the loop.
+    pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+
+
 @contextlib.contextmanager
 def serve_localstripe() -> Iterator[str]:
     """Run localstripe's aiohttp app on a free 127.0.0.1 port; yields its base URL."""
@@ -38,7 +47,7 @@ def serve_localstripe() -> Iterator[str]:
         try:
             yield f"http://127.0.0.1:{port}"
         finally:
-            asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+            asyncio.run_coroutine_threadsafe(_shutdown(runner), loop).result(timeout=10)
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=10)
             loop.close()

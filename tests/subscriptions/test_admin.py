@@ -1,0 +1,36 @@
+"""Editors run the newsroom and never see payment data; publishers run the business."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from masthead.publishing.roles import EDITORS, PUBLISHERS, roles_ensure
+
+pytestmark = pytest.mark.django_db
+
+PAYMENT_PAGES = [
+    "/admin/subscriptions/subscription/",
+    "/admin/subscriptions/payment/",
+    "/admin/subscriptions/plan/",
+    "/admin/payments/webhookevent/",
+]
+
+
+def staff(role: str) -> User:
+    roles_ensure()
+    user = User.objects.create_user(role.lower(), password="a long enough password", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.mark.parametrize("page", PAYMENT_PAGES)
+def test_an_editor_cannot_see_payment_data(client, page):
+    client.force_login(staff(EDITORS))
+    assert client.get(page).status_code in (403, 404)  # forbidden, or not in the admin at all
+    assert "Subscriptions" not in client.get("/admin/").content.decode()
+
+
+def test_a_publisher_sees_subscribers_and_offers(client):
+    client.force_login(staff(PUBLISHERS))
+    assert client.get("/admin/subscriptions/subscription/").status_code == 200
+    assert client.get("/admin/subscriptions/offer/").status_code == 200
+    assert client.get("/admin/paywall/metersettings/").status_code == 200
