@@ -6,3 +6,4 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("MASTHEAD_HTTPS", "0")
+os.environ.setdefault("MASTHEAD_REQUEST_LOG_LEVEL", "WARNING")

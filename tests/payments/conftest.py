@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import socket
 import threading
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -27,7 +28,11 @@ def serve_localstripe() -> Iterator[str]:
         from aiohttp import web
         from localstripe import webhooks
         from localstripe.resources import Store, store
-        from localstripe.server import app
+
+        with warnings.catch_warnings():
+            # localstripe registers plain-function handlers, which aiohttp flags once per route.
+            warnings.filterwarnings("ignore", "Bare functions are deprecated", DeprecationWarning)
+            from localstripe.server import app
     except ImportError as error:
         pytest.skip(f"localstripe cannot be imported ({error}); install requirements.lock to run the Stripe tests")
 

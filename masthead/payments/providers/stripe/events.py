@@ -54,7 +54,12 @@ def _int(value: Any) -> int | None:
 
 def _moment(value: Any) -> dt.datetime | None:
     seconds = _int(value)
-    return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
+    if seconds is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC)
+    except (OverflowError, OSError, ValueError):  # a timestamp outside what datetime can hold
+        return None
 
 
 def _first_text(*values: Any) -> str:
@@ -89,9 +94,7 @@ def _subscription_fields(subscription: Mapping) -> dict[str, Any]:
         ),
         "trial_end": _moment(subscription.get("trial_end")),
         "cancel_at_period_end": cancel_at_period_end if isinstance(cancel_at_period_end, bool) else None,
-        "plan_id": _first_text(
-            _id(_get(item, "price")), _id(_get(item, "plan")), _id(subscription.get("plan"))
-        ),
+        "plan_id": _first_text(_id(_get(item, "price")), _id(_get(item, "plan")), _id(subscription.get("plan"))),
     }
 
 
@@ -121,10 +124,10 @@ def event_from_stripe(event: Mapping) -> PaymentEvent:
     if not isinstance(event, Mapping):
         raise InvalidPayload("not a Stripe event: the body is not a JSON object")
     event_id, event_type = event.get("id"), event.get("type")
-    obj, created = _get(event, "data", "object"), _int(event.get("created"))
+    obj, occurred_at = _get(event, "data", "object"), _moment(event.get("created"))
     if not isinstance(event_id, str) or not isinstance(event_type, str) or not isinstance(obj, Mapping):
         raise InvalidPayload("not a Stripe event: it needs an id, a type and data.object")
-    if created is None:
+    if occurred_at is None:
         # Without it the event cannot be ordered against others; "now" would make a stale event look newest.
         raise InvalidPayload(f"Stripe event {event_id} has no created timestamp")
 
@@ -142,7 +145,7 @@ def event_from_stripe(event: Mapping) -> PaymentEvent:
         event_id=event_id,
         kind=kind,
         provider_type=event_type,
-        occurred_at=dt.datetime.fromtimestamp(created, dt.UTC),
+        occurred_at=occurred_at,
         raw=event,
         **fields,
     )

@@ -1,0 +1,226 @@
+"""StripeProvider driving the real Stripe SDK against a private localstripe server.
+
+localstripe has no Checkout Sessions, Billing Portal, trials or subscription.updated events; those
+paths are covered by test_stripe_events.py with Stripe-shaped payloads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import http.client
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from masthead.payments.interface import (
+    CheckoutRequest,
+    EventKind,
+    Interval,
+    InvalidSignature,
+    OfferTerms,
+    PlanTerms,
+    ProviderError,
+)
+from masthead.payments.providers.stripe import StripeProvider
+from masthead.payments.providers.stripe.provider import plan_id_for
+
+API_KEY = "sk_test_masthead"
+WEBHOOK_SECRET = "whsec_localstripe_test"
+MONTHLY = PlanTerms(slug="digital", name="Digital", amount_minor=900, currency="usd", interval=Interval.MONTH)
+YEARLY = PlanTerms(slug="digital", name="Digital", amount_minor=9000, currency="usd", interval=Interval.YEAR)
+
+
+def _request(base_url: str, method: str, path: str, form: dict | None = None) -> tuple[int, bytes]:
+    # http.client rather than urllib: no proxy settings can route a 127.0.0.1 call elsewhere.
+    host = urlsplit(base_url).netloc
+    connection = http.client.HTTPConnection(host, timeout=10)
+    try:
+        body = urlencode(form, doseq=True) if form is not None else None
+        headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/x-www-form-urlencoded"}
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def stored(base_url: str, path: str) -> dict:
+    """An object as localstripe holds it, read without going through the provider."""
+    status, body = _request(base_url, "GET", path)
+    assert status == 200, body
+    return json.loads(body)
+
+
+@pytest.fixture
+def provider(localstripe: str) -> StripeProvider:
+    return StripeProvider(api_key=API_KEY, webhook_secret=WEBHOOK_SECRET, api_base=localstripe)
+
+
+def _email() -> str:
+    return f"reader-{uuid.uuid4().hex[:8]}@example.com"
+
+
+def _subscribe(provider: StripeProvider, plan: PlanTerms = MONTHLY, reference: str = "") -> tuple[str, str]:
+    customer_id = provider.ensure_customer(_email())
+    plan_id = provider.ensure_product_and_plan(plan)
+    return customer_id, provider.create_subscription(customer_id, plan_id, reference=reference)
+
+
+def test_ensure_customer_finds_the_customer_it_created(provider: StripeProvider) -> None:
+    email = _email()
+    customer_id = provider.ensure_customer(email)
+    assert customer_id.startswith("cus_")
+    assert provider.ensure_customer(email) == customer_id
+    assert provider.ensure_customer(_email()) != customer_id
+
+
+def test_ensure_product_and_plan_is_idempotent(provider: StripeProvider, localstripe: str) -> None:
+    first = provider.ensure_product_and_plan(MONTHLY)
+    assert provider.ensure_product_and_plan(MONTHLY) == first == plan_id_for(MONTHLY)
+    plan = stored(localstripe, f"/v1/plans/{first}")
+    assert (plan["amount"], plan["currency"], plan["interval"]) == (900, "usd", "month")
+    assert stored(localstripe, f"/v1/products/{plan['product']}")["name"] == "Digital"
+    assert provider.ensure_product_and_plan(YEARLY) != first
+
+
+def test_create_subscription_is_active_and_carries_the_reference(provider: StripeProvider, localstripe: str) -> None:
+    customer_id, subscription_id = _subscribe(provider, reference="sub-ref-1")
+    subscription = stored(localstripe, f"/v1/subscriptions/{subscription_id}")
+    assert subscription["status"] == "active"
+    assert subscription["customer"] == customer_id
+    assert subscription["plan"]["id"] == plan_id_for(MONTHLY)
+    assert subscription["metadata"] == {"masthead_reference": "sub-ref-1"}
+
+
+def test_cancel_at_period_end_then_resume(provider: StripeProvider, localstripe: str) -> None:
+    _, subscription_id = _subscribe(provider)
+    provider.cancel_at_period_end(subscription_id=subscription_id)
+    assert stored(localstripe, f"/v1/subscriptions/{subscription_id}")["cancel_at_period_end"] is True
+    provider.resume(subscription_id=subscription_id)
+    subscription = stored(localstripe, f"/v1/subscriptions/{subscription_id}")
+    assert subscription["cancel_at_period_end"] is False
+    assert subscription["status"] == "active"
+
+
+def test_change_plan_switches_the_single_item(provider: StripeProvider, localstripe: str) -> None:
+    _, subscription_id = _subscribe(provider)
+    yearly = dataclasses.replace(YEARLY, provider_plan_id=provider.ensure_product_and_plan(YEARLY))
+    provider.change_plan(subscription_id=subscription_id, plan=yearly)
+    subscription = stored(localstripe, f"/v1/subscriptions/{subscription_id}")
+    assert subscription["plan"]["id"] == plan_id_for(YEARLY)
+    assert [item["plan"]["id"] for item in subscription["items"]["data"]] == [plan_id_for(YEARLY)]
+
+
+def test_failures_become_provider_errors(provider: StripeProvider) -> None:
+    with pytest.raises(ProviderError, match="change the plan"):
+        provider.change_plan(subscription_id="sub_missing", plan=dataclasses.replace(YEARLY, provider_plan_id="x"))
+    with pytest.raises(ProviderError, match="no Stripe plan id"):
+        provider.change_plan(subscription_id="sub_missing", plan=YEARLY)
+    # localstripe has no Checkout or Billing Portal: the SDK's error still arrives as a ProviderError.
+    request = CheckoutRequest(
+        reference="ref-1",
+        email=_email(),
+        customer_id="",
+        plan=dataclasses.replace(MONTHLY, provider_plan_id=provider.ensure_product_and_plan(MONTHLY)),
+        offer=OfferTerms(code="trial", trial_days=14),
+        success_url="http://127.0.0.1/ok",
+        cancel_url="http://127.0.0.1/cancel",
+    )
+    with pytest.raises(ProviderError, match="start the checkout"):
+        provider.start_checkout(request)
+    with pytest.raises(ProviderError, match="billing portal"):
+        provider.portal_url(customer_id="cus_missing", return_url="http://127.0.0.1/account")
+
+
+# -- signed webhook delivery ---------------------------------------------------------------------------
+class Inbox:
+    """Webhook deliveries received over HTTP: raw body and headers, in arrival order."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self._deliveries: list[tuple[bytes, dict[str, str]]] = []
+        self._lock = threading.Lock()
+
+    def record(self, body: bytes, headers: dict[str, str]) -> None:
+        with self._lock:
+            self._deliveries.append((body, headers))
+
+    def wait_for(self, event_type: str, object_id: str, timeout: float = 10) -> tuple[bytes, dict[str, str]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                for body, headers in self._deliveries:
+                    event = json.loads(body)
+                    if event["type"] == event_type and event["data"]["object"]["id"] == object_id:
+                        return body, headers
+            time.sleep(0.1)
+        raise AssertionError(f"no {event_type} for {object_id} within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def inbox(localstripe: str) -> Iterator[Inbox]:
+    received = Inbox()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            received.record(body, dict(self.headers.items()))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, name="webhook-inbox", daemon=True)
+    thread.start()
+    received.url = f"http://127.0.0.1:{server.server_address[1]}/webhooks/stripe"
+    status, body = _request(
+        localstripe,
+        "POST",
+        f"/_config/webhooks/inbox-{uuid.uuid4().hex[:8]}",
+        {"url": received.url, "secret": WEBHOOK_SECRET, "events[]": ["customer.subscription.created"]},
+    )
+    assert status == 200, body
+    yield received
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_a_delivered_subscription_event_verifies_and_translates(provider: StripeProvider, inbox: Inbox) -> None:
+    customer_id, subscription_id = _subscribe(provider, reference="sub-ref-2")
+    body, headers = inbox.wait_for("customer.subscription.created", subscription_id)
+
+    event = provider.parse_webhook(payload=body, headers=headers)
+
+    assert event.provider == "stripe"
+    assert event.kind == EventKind.SUBSCRIPTION_CREATED
+    assert event.provider_type == "customer.subscription.created"
+    assert event.event_id.startswith("evt_")
+    assert (event.subscription_id, event.customer_id, event.status) == (subscription_id, customer_id, "active")
+    assert event.reference == "sub-ref-2"
+    assert event.plan_id == plan_id_for(MONTHLY)
+    assert event.cancel_at_period_end is False
+    assert event.current_period_start < event.current_period_end
+    assert event.raw["data"]["object"]["id"] == subscription_id
+
+    lowercase = {key.lower(): value for key, value in headers.items()}
+    assert provider.parse_webhook(payload=body, headers=lowercase).event_id == event.event_id
+
+
+def test_a_tampered_or_unsigned_delivery_is_refused(provider: StripeProvider, inbox: Inbox) -> None:
+    _, subscription_id = _subscribe(provider)
+    body, headers = inbox.wait_for("customer.subscription.created", subscription_id)
+
+    with pytest.raises(InvalidSignature):
+        provider.parse_webhook(payload=body.replace(b'"active"', b'"canceled"'), headers=headers)
+    unsigned = {key: value for key, value in headers.items() if key.lower() != "stripe-signature"}
+    with pytest.raises(InvalidSignature, match="missing"):
+        provider.parse_webhook(payload=body, headers=unsigned)
