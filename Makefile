@@ -57,6 +57,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 bench: setup
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py
 
 clean:

@@ -1,0 +1,205 @@
+"""make bench: the article page's hot path against a reference measured in the same run.
+
+Serves the demo the way production does (gunicorn, one sync worker, pinned to one core) and drives it
+with wrk pinned to the other core, 16 connections. Cases:
+  (R) the article template rendered from a constant, no database, no middleware (masthead.core.reference)
+  (1) the seed article for a new anonymous reader (meter counted)   (2) the same reader re-reading it
+  (3) a subscriber   (4) an over-quota reader (paywall + teaser)   (5) the front page
+on SQLite, and on PostgreSQL + Redis when they answer on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "bench"
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+SEED = "/politics/tense-us-russia-relations-complicate-abes-diplomacy/"
+PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+SERVER_CORE, LOAD_CORE = "0", "1"
+
+SETUP_SUBSCRIBER = """
+import datetime as dt, json
+from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
+from importlib import import_module
+from django.conf import settings
+from masthead.core import clock
+from masthead.subscriptions.models import Plan, Subscription
+User = get_user_model()
+user, _ = User.objects.get_or_create(username="bench-subscriber@example.com", defaults={"email": "bench-subscriber@example.com"})
+user.set_password("bench subscriber password"); user.save()
+now = clock.now()
+Subscription.objects.get_or_create(user=user, defaults=dict(plan=Plan.objects.get(slug="monthly"), status="active",
+    provider="local", current_period_start=now, current_period_end=now + dt.timedelta(days=30), ever_paid=True, created_at=now))
+store = import_module(settings.SESSION_ENGINE).SessionStore()
+store[SESSION_KEY] = str(user.pk); store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[HASH_SESSION_KEY] = user.get_session_auth_hash(); store.create()
+print(json.dumps({"session": store.session_key}))
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, app: str, *, workers: int = 1, threads: int = 1):
+    port = free_port()
+    log = open(WORK / f"gunicorn-{app.replace(':', '-')}.log", "a")  # noqa: SIM115 -- closed below
+    command = ["taskset", "-c", SERVER_CORE, sys.executable, "-m", "gunicorn", app, "--workers", str(workers),
+               "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning"]
+    if threads > 1:
+        command += ["--threads", str(threads)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(url + ("/healthz" if "wsgi" in app else "/"), timeout=2).read()
+                break
+            time.sleep(0.2)
+        else:
+            sys.exit(f"{app} did not start; see {log.name}")
+        yield url, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        log.close()
+
+
+def wrk(url: str, headers: dict[str, str], name: str) -> Result:
+    header_args = [arg for key, value in headers.items() for arg in ("-H", f"{key}: {value}")]
+    base = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{CONNECTIONS}", "--latency", *header_args, url]
+    subprocess.run([*base[:5], "-d2s", *base[5:]], capture_output=True, text=True, check=True)  # warm-up
+    out = subprocess.run([*base[:5], f"-d{DURATION}", *base[5:]], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)) else 0
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return Result(name, rps, _latency(out, "50%"), _latency(out, "99%"), errors)
+
+
+def _latency(out: str, percentile: str) -> float:
+    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", out).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def reader_cookies(base_url: str) -> dict[str, str]:
+    """Cookies of a reader who has read the seed, and of one who spent the meter on other stories."""
+
+    def cookie_after(paths: list[str]) -> str:
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        for path in paths:
+            opener.open(base_url + path).read()
+        return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+    front = urllib.request.urlopen(base_url + "/").read().decode()
+    others = [p for p in dict.fromkeys(re.findall(r'href="(/(?:politics|world|business|technology|science|culture)/[a-z0-9-]+/)"', front))
+              if p != SEED]
+    return {"rereader": cookie_after([SEED]), "over_quota": cookie_after(others[:8])}
+
+
+def run_backend(label: str, env: dict) -> list[Result]:
+    print(f"\n== {label} ==", flush=True)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage(env, "compilemessages", "--ignore=.venv", "-v", "0")
+    manage(env, "load_demo")
+    session = json.loads(manage(env, "shell", "-c", SETUP_SUBSCRIBER).strip().splitlines()[-1])["session"]
+    results = []
+    with gunicorn(env, "masthead.core.reference:application") as (url, _pid):
+        results.append(wrk(url + SEED, {}, "(R) reference: template from a constant"))
+    with gunicorn(env, "masthead.wsgi") as (url, pid):
+        cookies = reader_cookies(url)
+        results.append(wrk(url + SEED, {}, "(1) new anonymous reader, meter counted"))
+        results.append(wrk(url + SEED, {"Cookie": cookies["rereader"]}, "(2) same reader re-reading"))
+        results.append(wrk(url + SEED, {"Cookie": f"sessionid={session}"}, "(3) subscriber"))
+        results.append(wrk(url + SEED, {"Cookie": cookies["over_quota"]}, "(4) over-quota reader (teaser)"))
+        results.append(wrk(url + "/", {}, "(5) front page"))
+    reference = results[0].rps
+    print(f"{'case':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+    for result in results:
+        print(f"{result.name:44} {result.rps:9.1f} {result.p50_ms:8.2f} {result.p99_ms:8.2f} {result.errors:7d} "
+              f"{result.rps / reference:6.2f}", flush=True)
+    return results
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    if (os.cpu_count() or 1) < 2:
+        sys.exit("make bench needs two cores: one for the server, one for wrk")
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-" + uuid.uuid4().hex, "ALLOWED_HOSTS": "127.0.0.1",
+           "MASTHEAD_HTTPS": "0", "MASTHEAD_VAR_DIR": str(WORK), "MASTHEAD_MEDIA_ROOT": str(WORK / "media"),
+           "MASTHEAD_STATIC_ROOT": str(WORK / "static"), "MASTHEAD_ADMIN_PASSWORD": "bench-admin-password"}
+    env.pop("REDIS_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    ratios = []
+    results = run_backend("SQLite", {**env, "DATABASE_URL": f"sqlite:///{WORK / 'bench.sqlite3'}"})
+    ratios += [r.rps / results[0].rps for r in results[1:]]
+    if reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379):
+        import psycopg
+
+        name = f"masthead_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            pg_env = {**env, "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/" + name, "REDIS_URL": REDIS_URL,
+                      "MASTHEAD_CACHE_PREFIX": name}
+            results = run_backend("PostgreSQL + Redis", pg_env)
+            ratios += [r.rps / results[0].rps for r in results[1:]]
+        finally:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        print("\nPostgreSQL or Redis is not reachable on 127.0.0.1: only SQLite was measured.")
+    print(f"\nworst ratio to reference: {min(ratios):.2f}")
+
+
+if __name__ == "__main__":
+    main()
