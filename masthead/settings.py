@@ -139,6 +139,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Per-process memory for what every request reads and that may lag a few seconds behind an edit:
+# site settings, meter rules and the rendered shells of pages (keyed by article version).
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "masthead-local",
+    "TIMEOUT": int(os.environ.get("MASTHEAD_LOCAL_CACHE_SECONDS", "30")),
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -8,7 +8,7 @@ import os
 import socket
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from masthead.core import clock as app_clock
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Section
@@ -65,9 +65,11 @@ def _isolated(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    cache.clear()
+    for alias in ("default", "local"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "local"):
+        caches[alias].clear()
     app_clock.set_now(None)
 
 

@@ -24,7 +24,7 @@ def _context() -> dict:
     from masthead.paywall.gating import GatedBody
     from masthead.paywall.types import Decision, Message, Outcome, Reason
     from masthead.publishing.body import split_blocks
-    from masthead.publishing.models import Article, Author, ArticleAuthor, Image, Publication, Section
+    from masthead.publishing.models import Article, ArticleAuthor, Author, Image, Publication, Section
     from masthead.publishing.share import share_links
 
     seed = json.loads((Path(__file__).resolve().parents[1] / "demo/data/seed_article.json").read_text("utf-8"))

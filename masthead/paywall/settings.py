@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 from .types import MeterRules, Window
 
@@ -11,7 +11,9 @@ RULES_CACHE_KEY = "paywall:rules:v1"
 
 
 def meter_rules() -> MeterRules:
-    rules = cache.get(RULES_CACHE_KEY)
+    """The publisher's rules, kept in process memory for a few seconds (an edit reaches every worker soon)."""
+    local = caches["local"]
+    rules = local.get(RULES_CACHE_KEY)
     if rules is None:
         from .models import MeterSettings
 
@@ -22,12 +24,12 @@ def meter_rules() -> MeterRules:
             window=Window(row.window),
             teaser_blocks=row.teaser_blocks,
         )
-        cache.set(RULES_CACHE_KEY, rules, 300)
+        local.set(RULES_CACHE_KEY, rules)
     return rules
 
 
 def forget_meter_rules() -> None:
-    cache.delete(RULES_CACHE_KEY)
+    caches["local"].delete(RULES_CACHE_KEY)
 
 
 def fail_open() -> bool:

@@ -2,36 +2,40 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import caches
 from django.db.models import Prefetch, QuerySet
 
-from .models import Article, ArticleAuthor, Author, Publication, Section
+from .models import Article, ArticleAuthor, ArticleStatus, Author, Publication, Section
 
 PUBLICATION_CACHE_KEY = "publishing:publication:v1"
 SECTIONS_CACHE_KEY = "publishing:sections:v1"
-SETTINGS_TTL = 300
 
 
 def current_publication() -> Publication:
-    """The publication row (created with defaults on first use), cached across requests."""
-    publication = cache.get(PUBLICATION_CACHE_KEY)
+    """The publication row (created with defaults on first use), kept in process memory for a few seconds."""
+    local = caches["local"]
+    publication = local.get(PUBLICATION_CACHE_KEY)
     if publication is None:
         publication = Publication.objects.order_by("pk").first() or Publication.objects.create()
-        cache.set(PUBLICATION_CACHE_KEY, publication, SETTINGS_TTL)
+        local.set(PUBLICATION_CACHE_KEY, publication)
     return publication
 
 
 def navigation_sections() -> list[Section]:
-    sections = cache.get(SECTIONS_CACHE_KEY)
+    local = caches["local"]
+    sections = local.get(SECTIONS_CACHE_KEY)
     if sections is None:
         sections = list(Section.objects.all())
-        cache.set(SECTIONS_CACHE_KEY, sections, SETTINGS_TTL)
+        local.set(SECTIONS_CACHE_KEY, sections)
     return sections
 
 
 def forget_site_settings() -> None:
-    """Drop the cached publication and sections after an edit."""
-    cache.delete_many([PUBLICATION_CACHE_KEY, SECTIONS_CACHE_KEY])
+    """Drop this process's copy of the publication and sections after an edit (others follow within seconds)."""
+    caches["local"].delete_many([PUBLICATION_CACHE_KEY, SECTIONS_CACHE_KEY])
 
 
 def _with_byline(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -63,6 +67,35 @@ def section_articles(section: Section) -> QuerySet[Article]:
 
 def author_articles(author: Author) -> QuerySet[Article]:
     return published_articles().filter(articleauthor__author=author)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleHead:
+    """The few facts a request needs before it can use a cached page: which version, where, and whether visible."""
+
+    pk: int
+    version: int
+    section_slug: str
+    slug: str
+    status: str
+    publish_at: dt.datetime
+
+    def is_visible(self, now: dt.datetime) -> bool:
+        return self.status != ArticleStatus.DRAFT and self.publish_at <= now
+
+
+def article_head(slug: str) -> ArticleHead | None:
+    """One small query: the article's id, version, section and publication state."""
+    row = (
+        Article.objects.filter(slug=slug)
+        .values_list("pk", "version", "section__slug", "slug", "status", "publish_at")
+        .first()
+    )
+    return ArticleHead(*row) if row else None
+
+
+def article_by_pk(pk: int) -> Article | None:
+    return _with_byline(Article.objects.all()).filter(pk=pk).first()
 
 
 def article_for_reader(*, section_slug: str, slug: str) -> Article | None:

@@ -6,13 +6,13 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
+from masthead.core import clock
 from masthead.paywall.services import article_view_for
-from masthead.syndication.structured_data import article_json_ld, open_graph
 
-from . import selectors
+from . import page_cache, selectors
 from .models import Author, Section
-from .share import share_links
 
 PAGE_SIZE = 12
 
@@ -33,50 +33,41 @@ def author(request: HttpRequest, author_slug: str) -> HttpResponse:
     return render(request, "publishing/author.html", {"author": author, "page": page})
 
 
-def _article_response(request: HttpRequest, article, template: str, *, preview: bool = False) -> HttpResponse:
-    """Render an article with only what the paywall lets this reader have."""
-    # A HEAD request shows nothing, so it must not spend a free article either.
-    view = article_view_for(request, article, count=request.method == "GET" and not preview)
-    url = request.build_absolute_uri(article.get_absolute_url())
-    publication = request.publication
-    context = {
-        "article": article,
-        "decision": view.decision,
-        "lapse": view.identified.lapse,
-        "body": view.body,
-        "canonical_url": url,
-        "share_links": share_links(url=url, title=article.headline),
-        "related": selectors.related_articles(article),
-        "preview": preview,
-        "json_ld": article_json_ld(
-            article=article, body=view.body, url=url, publication=publication, absolute=request.build_absolute_uri
-        ),
-        "open_graph": open_graph(
-            article=article, url=url, publication=publication, absolute=request.build_absolute_uri
-        ),
-    }
-    return view.finish(render(request, template, context))
-
-
-def _visible_article_or_404(section_slug: str, slug: str):
-    article = selectors.article_for_reader(section_slug=section_slug, slug=slug)
-    if article is None:
+def _article_response(request: HttpRequest, head: selectors.ArticleHead, template: str, *,
+                      preview: bool = False) -> HttpResponse:
+    """The article with only what the paywall lets this reader have, composed around a cached shell."""
+    page = page_cache.article_page(
+        article_pk=head.pk, version=head.version, template=template, request=request, preview=preview
+    )
+    if page is None:
         raise Http404("No such article")
-    return article
+    # A HEAD request shows nothing, so it must not spend a free article either.
+    view = article_view_for(request, page.article, count=request.method == "GET" and not preview)
+    response = HttpResponse(page_cache.compose(page, request, view))
+    if preview:
+        response["X-Robots-Tag"] = "noindex"
+    return view.finish(response)
+
+
+def _visible_head_or_404(slug: str) -> selectors.ArticleHead:
+    head = selectors.article_head(slug)
+    if head is None or not head.is_visible(clock.now()):
+        raise Http404("No such article")
+    return head
 
 
 def article(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
-    article = _visible_article_or_404(section_slug, slug)
-    if article.section.slug != section_slug:
-        return HttpResponsePermanentRedirect(article.get_absolute_url())
-    return _article_response(request, article, "publishing/article.html")
+    head = _visible_head_or_404(slug)
+    if head.section_slug != section_slug:
+        return HttpResponsePermanentRedirect(reverse("publishing:article", args=[head.section_slug, head.slug]))
+    return _article_response(request, head, "publishing/article.html")
 
 
 def article_print(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
-    article = _visible_article_or_404(section_slug, slug)
-    if article.section.slug != section_slug:
-        return HttpResponsePermanentRedirect(article.get_print_url())
-    return _article_response(request, article, "publishing/article_print.html")
+    head = _visible_head_or_404(slug)
+    if head.section_slug != section_slug:
+        return HttpResponsePermanentRedirect(reverse("publishing:article_print", args=[head.section_slug, head.slug]))
+    return _article_response(request, head, "publishing/article_print.html")
 
 
 @staff_member_required
@@ -85,6 +76,6 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_for_preview(pk)
     if article is None:
         raise Http404("No such article")
-    response = _article_response(request, article, "publishing/article.html", preview=True)
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    head = selectors.ArticleHead(article.pk, article.version, article.section.slug, article.slug, article.status,
+                                 article.publish_at)
+    return _article_response(request, head, "publishing/article.html", preview=True)

@@ -54,15 +54,15 @@ def test_a_planted_leak_in_the_page_is_caught(site, monkeypatch):
 
 
 def test_a_planted_leak_in_structured_data_only_is_caught(site, monkeypatch):
-    from masthead.publishing import views
+    from masthead.publishing import page_cache
 
-    real = views.article_json_ld
+    real = page_cache.article_json_ld
 
     def leaky_json_ld(*, article, body, url, publication, absolute):
         full = gating.GatedBody(tuple(article.content_blocks), (), False)
         return real(article=article, body=full, url=url, publication=publication, absolute=absolute)
 
-    monkeypatch.setattr(views, "article_json_ld", leaky_json_ld)
+    monkeypatch.setattr(page_cache, "article_json_ld", leaky_json_ld)
     code, output = audit(site.url)
     assert code == 1
     assert "LEAK GET page" in output

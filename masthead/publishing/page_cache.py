@@ -1,0 +1,163 @@
+"""Article pages composed around a cached shell.
+
+The shell is the page rendered once per article version (and language and host) with named slots
+where the reader-specific parts go: the meter banner, the gated body, the paywall panel, the
+structured data, the account links and the CSP nonce. A request fills the slots; it never renders
+the page from scratch. Slot markers carry a per-process random token, so article text (always
+escaped) can never forge one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from django.core.cache import caches
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.csp import LazyNonce
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from masthead.paywall.gating import GatedBody
+from masthead.paywall.services import ArticleView
+from masthead.syndication.structured_data import article_json_ld, open_graph
+
+from . import selectors
+from .models import Article
+from .share import share_links
+
+_TOKEN = secrets.token_hex(8)
+SLOT_NAMES = ("account", "banner", "body", "panel", "json_ld", "nonce")
+
+
+def _marker(name: str) -> str:
+    return f"<!--slot:{_TOKEN}:{name}-->"
+
+
+class Slots:
+    """What templates print where a reader-specific part will go."""
+
+    def __getattr__(self, name: str) -> SafeString:
+        if name not in SLOT_NAMES:
+            raise AttributeError(name)
+        return mark_safe(_marker(name))
+
+
+@dataclass
+class ArticlePage:
+    article: Article
+    shell: str
+    url: str
+    json_ld: dict[tuple, str] = field(default_factory=dict)
+
+    def structured_data(self, body: GatedBody, request: HttpRequest) -> str:
+        key = (body.truncated, len(body.lead), len(body.rest))
+        if key not in self.json_ld:
+            self.json_ld[key] = article_json_ld(
+                article=self.article, body=body, url=self.url, publication=request.publication,
+                absolute=request.build_absolute_uri,
+            )
+        return self.json_ld[key]
+
+
+def _page_key(article_pk: int, version: int, template: str, request: HttpRequest) -> str:
+    return f"page:{template}:{article_pk}:{version}:{get_language()}:{request.get_host()}"
+
+
+def article_page(*, article_pk: int, version: int, template: str, request: HttpRequest,
+                 preview: bool = False) -> ArticlePage | None:
+    """The shell for this article version, rendered on first use and then kept for a few seconds."""
+    local = caches["local"]
+    key = _page_key(article_pk, version, template, request) + (":preview" if preview else "")
+    page = local.get(key)
+    if page is None:
+        article = selectors.article_by_pk(article_pk)
+        if article is None:
+            return None
+        url = request.build_absolute_uri(article.get_absolute_url())
+        context = {
+            "article": article,
+            "slots": Slots(),
+            "canonical_url": url,
+            "share_links": share_links(url=url, title=article.headline),
+            "related": selectors.related_articles(article),
+            "preview": preview,
+            "open_graph": open_graph(
+                article=article, url=url, publication=request.publication, absolute=request.build_absolute_uri
+            ),
+            "publication": request.publication,
+            "nav_sections": selectors.navigation_sections(),
+            "request": request,
+        }
+        page = ArticlePage(article=article, shell=render_to_string(template, context), url=url)
+        local.set(key, page)
+    return page
+
+
+def _fragment(template: str, key: tuple, context: dict) -> str:
+    """A small reader-dependent fragment, rendered once per distinct key."""
+    local = caches["local"]
+    cache_key = f"fragment:{template}:{get_language()}:" + ":".join(str(part) for part in key)
+    html = local.get(cache_key)
+    if html is None:
+        html = render_to_string(template, context)
+        local.set(cache_key, html)
+    return html
+
+
+def _account_links(request: HttpRequest) -> str:
+    user = request.user
+    if not user.is_authenticated:
+        return _fragment("includes/account_links.html", ("anonymous",), {"user": user})
+    # Signed-in readers get a sign-out form with their CSRF token: rendered for them alone.
+    return render_to_string("includes/account_links.html", {"user": user, "csrf_token": get_token(request)})
+
+
+def _body(page: ArticlePage, body: GatedBody) -> str:
+    dateline = f'<p class="dateline">{_escape(page.article.dateline)}</p>' if page.article.dateline else ""
+    rest = "".join(block["html"] for block in body.rest)
+    lead = "".join(block["html"] for block in body.lead)
+    paywalled = f'<div class="paywalled-content">{rest}</div>' if rest else ""
+    return f'<div class="article-body">{dateline}{lead}{paywalled}</div>'
+
+
+def _escape(text: str) -> str:
+    from django.utils.html import escape
+
+    return escape(text)
+
+
+def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
+    """Fill the shell's slots for this reader."""
+    decision, lapse = view.decision, view.identified.lapse
+    signed_in = request.user.is_authenticated
+    shared = {"decision": decision, "lapse": lapse, "request": request, "user": request.user,
+              "publication": request.publication}
+    banner = _fragment(
+        "paywall/meter_banner.html",
+        (page.article.pk, decision.message, decision.remaining, decision.window, signed_in),
+        shared,
+    )
+    panel = ""
+    if view.body.truncated:
+        panel = _fragment(
+            "paywall/panel.html",
+            (page.article.pk, decision.message, decision.limit, decision.window, lapse,
+             request.user.get_username() if signed_in else ""),
+            shared,
+        )
+    nonce = request._csp_nonce if isinstance(getattr(request, "_csp_nonce", None), LazyNonce) else ""
+    values = {
+        "account": _account_links(request),
+        "banner": banner,
+        "body": _body(page, view.body),
+        "panel": panel,
+        "json_ld": page.structured_data(view.body, request),
+        "nonce": str(nonce),
+    }
+    html = page.shell
+    for name, value in values.items():
+        html = html.replace(_marker(name), value)
+    return html
