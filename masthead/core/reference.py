@@ -31,29 +31,64 @@ def _context() -> dict:
     from masthead.demo.loader import body_html
 
     publication = Publication(name="The Masthead Review", tagline="Independent news, told plainly", time_zone="UTC")
-    sections = [Section(pk=i, name=name.title(), slug=name) for i, name in enumerate(
-        ["politics", "world", "business", "technology", "science", "culture", "opinion"], start=1)]
-    image = Image(pk=1, file="images/seed.jpg", width=1600, height=900, alt=seed["lead_image"]["alt"],
-                  caption=seed["lead_image"]["caption"], credit=seed["lead_image"]["credit"],
-                  renditions={"480": "renditions/1/seed-480.jpg", "800": "renditions/1/seed-800.jpg",
-                              "1200": "renditions/1/seed-1200.jpg"})
+    sections = [
+        Section(pk=i, name=name.title(), slug=name)
+        for i, name in enumerate(
+            ["politics", "world", "business", "technology", "science", "culture", "opinion"], start=1
+        )
+    ]
+    image = Image(
+        pk=1,
+        file="images/seed.jpg",
+        width=1600,
+        height=900,
+        alt=seed["lead_image"]["alt"],
+        caption=seed["lead_image"]["caption"],
+        credit=seed["lead_image"]["credit"],
+        renditions={
+            "480": "renditions/1/seed-480.jpg",
+            "800": "renditions/1/seed-800.jpg",
+            "1200": "renditions/1/seed-1200.jpg",
+        },
+    )
     moment = dt.datetime(2026, 11, 29, 6, tzinfo=dt.UTC)
-    article = Article(pk=1, headline=seed["headline"], dek=seed["dek"], slug=seed["slug"], section=sections[0],
-                      dateline=seed["dateline"], status="published", publish_at=moment, updated_at=moment,
-                      access="metered", lead_image=image)
+    article = Article(
+        pk=1,
+        headline=seed["headline"],
+        dek=seed["dek"],
+        slug=seed["slug"],
+        section=sections[0],
+        dateline=seed["dateline"],
+        status="published",
+        publish_at=moment,
+        updated_at=moment,
+        access="metered",
+        lead_image=image,
+    )
     article.blocks = split_blocks(body_html(seed["body"]))
-    article.byline = [ArticleAuthor(article=article, author=Author(pk=1, name=name, slug="bureau"))
-                      for name in seed["authors"]]
+    article.byline = [
+        ArticleAuthor(article=article, author=Author(pk=1, name=name, slug="bureau")) for name in seed["authors"]
+    ]
     decision = Decision(Outcome.FULL, Reason.METER_GRANTED, Message.ARTICLES_LEFT, None, True, 1, 3)
     url = f"http://127.0.0.1/{article.section.slug}/{article.slug}/"
     request = RequestFactory().get(f"/{article.section.slug}/{article.slug}/")
     request.user = AnonymousUser()
     return {
-        "request": request, "user": request.user, "publication": publication, "nav_sections": sections,
-        "csp_nonce": REFERENCE_NONCE, "csrf_token": "", "article": article, "decision": decision,
-        "lapse": "none", "body": GatedBody(tuple(article.content_blocks[:2]), tuple(article.content_blocks[2:]), False),
-        "canonical_url": url, "share_links": share_links(url=url, title=article.headline), "related": [],
-        "preview": False, "json_ld": json.dumps({"@type": "NewsArticle", "headline": article.headline}),
+        "request": request,
+        "user": request.user,
+        "publication": publication,
+        "nav_sections": sections,
+        "csp_nonce": REFERENCE_NONCE,
+        "csrf_token": "",
+        "article": article,
+        "decision": decision,
+        "lapse": "none",
+        "body": GatedBody(tuple(article.content_blocks[:2]), tuple(article.content_blocks[2:]), False),
+        "canonical_url": url,
+        "share_links": share_links(url=url, title=article.headline),
+        "related": [],
+        "preview": False,
+        "json_ld": json.dumps({"@type": "NewsArticle", "headline": article.headline}),
         "open_graph": [("property", "og:title", article.headline), ("property", "og:description", article.dek)],
     }
 

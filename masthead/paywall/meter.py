@@ -6,7 +6,6 @@ article, exactly one is recorded.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import threading
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from .types import MeterState
 from .windows import WindowSpan
@@ -37,6 +36,10 @@ class MeterStore(Protocol):
     def record(
         self, reader_key: str, article_id: int, span: WindowSpan, limit: int, now: dt.datetime
     ) -> RecordResult: ...
+
+    def record_first(self, reader_key: str, article_id: int, span: WindowSpan, now: dt.datetime) -> RecordResult:
+        """Count the first read of a reader never seen before (nothing can race with it)."""
+        ...
 
     def merge(self, from_key: str, into_key: str, span: WindowSpan) -> None:
         """Count ``from_key``'s reads of this window for ``into_key`` too (each article once)."""
@@ -73,6 +76,9 @@ class InMemoryMeterStore:
             reads[article_id] = now
             return RecordResult(True, MeterState(len(reads), True))
 
+    def record_first(self, reader_key: str, article_id: int, span: WindowSpan, now: dt.datetime) -> RecordResult:
+        return self.record(reader_key, article_id, span, 1, now)
+
     def merge(self, from_key: str, into_key: str, span: WindowSpan) -> None:
         with self._lock:
             source = self._live(from_key, span)
@@ -106,14 +112,15 @@ class DatabaseMeterStore:
 
         try:
             with transaction.atomic():
-                # The window row is the reader's lock: PostgreSQL holds it FOR UPDATE; SQLite's
-                # IMMEDIATE transactions already serialise writers.
-                # A concurrent request may create the row first; locking it below is what matters.
-                with contextlib.suppress(IntegrityError):
-                    MeterWindow.objects.get_or_create(reader_key=reader_key, window_key=span.key)
-                MeterWindow.objects.select_for_update().get(reader_key=reader_key, window_key=span.key)
+                # The window row is the reader's lock: PostgreSQL holds it FOR UPDATE; on SQLite the
+                # IMMEDIATE transaction has already serialised writers, so no lock query is needed.
+                MeterWindow.objects.bulk_create(
+                    [MeterWindow(reader_key=reader_key, window_key=span.key, created_at=now)], ignore_conflicts=True
+                )
+                if connection.features.has_select_for_update:
+                    MeterWindow.objects.select_for_update().filter(reader_key=reader_key, window_key=span.key).exists()
                 reads = MeterRead.objects.filter(reader_key=reader_key, window_key=span.key)
-                current = {row[0]: row[1] for row in reads.values_list("article_id", "read_at")}
+                current = dict(reads.values_list("article_id", "read_at"))
                 live = {a for a, at in current.items() if at >= span.start}
                 if article_id in live:
                     return RecordResult(False, MeterState(len(live), True))
@@ -128,6 +135,15 @@ class DatabaseMeterStore:
                 return RecordResult(True, MeterState(len(live) + 1, True))
         except DatabaseError as exc:
             raise MeterUnavailable(str(exc)) from exc
+
+    def record_first(self, reader_key: str, article_id: int, span: WindowSpan, now: dt.datetime) -> RecordResult:
+        from .models import MeterRead
+
+        try:
+            MeterRead.objects.create(reader_key=reader_key, window_key=span.key, article_id=article_id, read_at=now)
+        except DatabaseError as exc:
+            raise MeterUnavailable(str(exc)) from exc
+        return RecordResult(True, MeterState(1, True))
 
     def merge(self, from_key: str, into_key: str, span: WindowSpan) -> None:
         from .models import MeterRead
@@ -215,6 +231,9 @@ class RedisMeterStore:
         except self._errors as exc:
             raise MeterUnavailable(str(exc)) from exc
         return RecordResult(bool(recorded), MeterState(int(used), bool(already)))
+
+    def record_first(self, reader_key: str, article_id: int, span: WindowSpan, now: dt.datetime) -> RecordResult:
+        return self.record(reader_key, article_id, span, 1, now)
 
     def merge(self, from_key: str, into_key: str, span: WindowSpan) -> None:
         try:

@@ -49,10 +49,17 @@ def article_access(article: Article) -> ArticleAccess:
     )
 
 
-def _metered_decision(access: ArticleAccess, reader: Reader, rules, now) -> Decision:
+def _metered_decision(access: ArticleAccess, identified: IdentifiedReader, rules, now) -> Decision:
+    reader = identified.reader
     span = window_span(rules.window, now, current_publication().time_zone)
     store = meter_store()
     try:
+        if identified.new_anonymous_id:
+            # A reader minted by this very request has read nothing yet.
+            decision = policy.decide(article=access, reader=reader, meter=MeterState(), rules=rules, now=now)
+            if decision.records_read:
+                store.record_first(reader.key, access.article_id, span, now)
+            return decision
         before = store.state(reader.key, access.article_id, span)
         decision = policy.decide(article=access, reader=reader, meter=before, rules=rules, now=now)
         if not decision.records_read:
@@ -75,7 +82,7 @@ def article_view_for(request: HttpRequest, article: Article, *, count: bool = Tr
     rules = meter_rules()
     now = clock.now()
     if policy.is_metered(access, reader) and count:
-        decision = _metered_decision(access, reader, rules, now)
+        decision = _metered_decision(access, identified, rules, now)
     elif policy.is_metered(access, reader):
         decision = _peek_decision(access, reader, rules, now)
     else:

@@ -10,16 +10,19 @@ escaped) can never forge one.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.cache import caches
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.csp import LazyNonce
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from masthead.core import clock
 from masthead.paywall.gating import GatedBody
 from masthead.paywall.services import ArticleView
 from masthead.syndication.structured_data import article_json_ld, open_graph
@@ -29,6 +32,7 @@ from .models import Article
 from .share import share_links
 
 _TOKEN = secrets.token_hex(8)
+LISTING_STEP_SECONDS = 30
 SLOT_NAMES = ("account", "banner", "body", "panel", "json_ld", "nonce")
 
 
@@ -56,7 +60,10 @@ class ArticlePage:
         key = (body.truncated, len(body.lead), len(body.rest))
         if key not in self.json_ld:
             self.json_ld[key] = article_json_ld(
-                article=self.article, body=body, url=self.url, publication=request.publication,
+                article=self.article,
+                body=body,
+                url=self.url,
+                publication=request.publication,
                 absolute=request.build_absolute_uri,
             )
         return self.json_ld[key]
@@ -66,8 +73,9 @@ def _page_key(article_pk: int, version: int, template: str, request: HttpRequest
     return f"page:{template}:{article_pk}:{version}:{get_language()}:{request.get_host()}"
 
 
-def article_page(*, article_pk: int, version: int, template: str, request: HttpRequest,
-                 preview: bool = False) -> ArticlePage | None:
+def article_page(
+    *, article_pk: int, version: int, template: str, request: HttpRequest, preview: bool = False
+) -> ArticlePage | None:
     """The shell for this article version, rendered on first use and then kept for a few seconds."""
     local = caches["local"]
     key = _page_key(article_pk, version, template, request) + (":preview" if preview else "")
@@ -133,8 +141,13 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
     """Fill the shell's slots for this reader."""
     decision, lapse = view.decision, view.identified.lapse
     signed_in = request.user.is_authenticated
-    shared = {"decision": decision, "lapse": lapse, "request": request, "user": request.user,
-              "publication": request.publication}
+    shared = {
+        "decision": decision,
+        "lapse": lapse,
+        "request": request,
+        "user": request.user,
+        "publication": request.publication,
+    }
     banner = _fragment(
         "paywall/meter_banner.html",
         (page.article.pk, decision.message, decision.remaining, decision.window, signed_in),
@@ -144,8 +157,14 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
     if view.body.truncated:
         panel = _fragment(
             "paywall/panel.html",
-            (page.article.pk, decision.message, decision.limit, decision.window, lapse,
-             request.user.get_username() if signed_in else ""),
+            (
+                page.article.pk,
+                decision.message,
+                decision.limit,
+                decision.window,
+                lapse,
+                request.user.get_username() if signed_in else "",
+            ),
             shared,
         )
     nonce = request._csp_nonce if isinstance(getattr(request, "_csp_nonce", None), LazyNonce) else ""
@@ -161,3 +180,27 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
     for name, value in values.items():
         html = html.replace(_marker(name), value)
     return html
+
+
+def listing(request: HttpRequest, name: str, template: str, build_context: Callable[[], dict]) -> HttpResponse:
+    """A listing page (front, section, author): rendered once every few seconds, account links filled per reader."""
+    local = caches["local"]
+    # Listings follow the clock in steps, so a scheduled article appears within one step of its time.
+    step = int(clock.now().timestamp() // LISTING_STEP_SECONDS)
+    key = f"listing:{name}:{get_language()}:{request.get_host()}:{step}"
+    shell = local.get(key)
+    if shell is None:
+        context = {
+            **build_context(),
+            "slots": Slots(),
+            "publication": request.publication,
+            "nav_sections": selectors.navigation_sections(),
+            "request": request,
+        }
+        shell = render_to_string(template, context)
+        local.set(key, shell)
+    response = HttpResponse(shell.replace(_marker("account"), _account_links(request)))
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True)
+    patch_vary_headers(response, ("Cookie",))
+    return response

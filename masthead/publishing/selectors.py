@@ -109,3 +109,44 @@ def article_for_preview(pk: int) -> Article | None:
 
 def related_articles(article: Article, limit: int = 4) -> list[Article]:
     return list(published_articles().filter(section_id=article.section_id).exclude(pk=article.pk)[:limit])
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a listing, found without counting the whole archive."""
+
+    items: list[Article]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def __iter__(self):
+        return iter(self.items)
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from a query string; anything odd means the first page."""
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) <= 10_000 else 1
+
+
+def list_page(queryset: QuerySet[Article], number: int, size: int) -> ListPage:
+    start = (number - 1) * size
+    rows = list(queryset[start : start + size + 1])
+    return ListPage(rows[:size], number, len(rows) > size)
+
+
+def section_by_slug(slug: str) -> Section | None:
+    return next((section for section in navigation_sections() if section.slug == slug), None)

@@ -3,38 +3,48 @@
 from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from masthead.core import clock
 from masthead.paywall.services import article_view_for
 
 from . import page_cache, selectors
-from .models import Author, Section
+from .models import Author
 
 PAGE_SIZE = 12
 
 
 def front(request: HttpRequest) -> HttpResponse:
-    return render(request, "publishing/front.html", selectors.front_page())
+    return page_cache.listing(request, "front", "publishing/front.html", selectors.front_page)
 
 
 def section(request: HttpRequest, section_slug: str) -> HttpResponse:
-    section = get_object_or_404(Section, slug=section_slug)
-    page = Paginator(selectors.section_articles(section), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "publishing/section.html", {"section": section, "page": page})
+    section = selectors.section_by_slug(section_slug)
+    if section is None:
+        raise Http404("No such section")
+    number = selectors.page_number(request.GET.get("page"))
+
+    def context() -> dict:
+        return {"section": section, "page": selectors.list_page(selectors.section_articles(section), number, PAGE_SIZE)}
+
+    return page_cache.listing(request, f"section:{section.slug}:{number}", "publishing/section.html", context)
 
 
 def author(request: HttpRequest, author_slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=author_slug)
-    page = Paginator(selectors.author_articles(author), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "publishing/author.html", {"author": author, "page": page})
+    number = selectors.page_number(request.GET.get("page"))
+
+    def context() -> dict:
+        return {"author": author, "page": selectors.list_page(selectors.author_articles(author), number, PAGE_SIZE)}
+
+    return page_cache.listing(request, f"author:{author.slug}:{number}", "publishing/author.html", context)
 
 
-def _article_response(request: HttpRequest, head: selectors.ArticleHead, template: str, *,
-                      preview: bool = False) -> HttpResponse:
+def _article_response(
+    request: HttpRequest, head: selectors.ArticleHead, template: str, *, preview: bool = False
+) -> HttpResponse:
     """The article with only what the paywall lets this reader have, composed around a cached shell."""
     page = page_cache.article_page(
         article_pk=head.pk, version=head.version, template=template, request=request, preview=preview
@@ -76,6 +86,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_for_preview(pk)
     if article is None:
         raise Http404("No such article")
-    head = selectors.ArticleHead(article.pk, article.version, article.section.slug, article.slug, article.status,
-                                 article.publish_at)
+    head = selectors.ArticleHead(
+        article.pk, article.version, article.section.slug, article.slug, article.status, article.publish_at
+    )
     return _article_response(request, head, "publishing/article.html", preview=True)

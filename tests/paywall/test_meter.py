@@ -98,3 +98,11 @@ def test_an_unreachable_redis_reports_unavailable():
         store.state("a:8", 1, NOVEMBER)
     with pytest.raises(MeterUnavailable):
         store.record("a:8", 1, NOVEMBER, 3, NOW)
+
+
+def test_a_new_readers_first_read_counts_once(store):
+    first = store.record_first("a:new", 5, NOVEMBER, NOW)
+    assert first.recorded and first.state.used == 1
+    state = store.state("a:new", 5, NOVEMBER)
+    assert state.used == 1 and state.already_read
+    assert not store.record("a:new", 5, NOVEMBER, 3, NOW).recorded
