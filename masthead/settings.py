@@ -110,7 +110,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'masthead.sqlite3'}",
         conn_max_age=int(os.environ.get("MASTHEAD_DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # Health checks would cost a round trip at the start of every request; a dead connection is
+        # replaced at the next request anyway.
+        conn_health_checks=False,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

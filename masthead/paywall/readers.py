@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from masthead.accounts.selectors import has_full_access
+from masthead.core import clock
 from masthead.subscriptions.entitlements import Lapse
 from masthead.subscriptions.selectors import reader_entitlement
 
@@ -71,15 +72,33 @@ def _is_verified_crawler(request: HttpRequest) -> bool:
     return verified
 
 
+# A confirmed entitlement is remembered in the reader's session this long before it is checked again.
+# Only "yes" is remembered: a reader who has just subscribed is never told "no" from memory.
+ENTITLEMENT_SESSION_KEY = "masthead.entitled"
+ENTITLEMENT_RECHECK_SECONDS = 60
+
+
+def _remembered_entitlement(request: HttpRequest, now: float) -> bool:
+    remembered = request.session.get(ENTITLEMENT_SESSION_KEY)
+    if not (isinstance(remembered, list) and len(remembered) == 2):
+        return False
+    until, checked = remembered
+    return now < until and now < checked + ENTITLEMENT_RECHECK_SECONDS
+
+
 def identify_reader(request: HttpRequest) -> IdentifiedReader:
     user = request.user
     if user.is_authenticated:
         key = f"u:{user.pk}"
-        if has_full_access(user):
+        now = clock.now().timestamp()
+        if _remembered_entitlement(request, now):
             return IdentifiedReader(Reader(ReaderKind.ENTITLED, key))
         entitlement = reader_entitlement(user)
-        if entitlement.full_access:
+        if has_full_access(user) or entitlement.full_access:
+            until = entitlement.until.timestamp() if entitlement.until else now + ENTITLEMENT_RECHECK_SECONDS
+            request.session[ENTITLEMENT_SESSION_KEY] = [until, now]
             return IdentifiedReader(Reader(ReaderKind.ENTITLED, key))
+        request.session.pop(ENTITLEMENT_SESSION_KEY, None)
         return IdentifiedReader(Reader(ReaderKind.REGISTERED, key), lapse=entitlement.lapse)
     if _is_verified_crawler(request):
         return IdentifiedReader(Reader(ReaderKind.CRAWLER, "crawler"))

@@ -44,6 +44,13 @@ def _forget_site_settings() -> None:
     forget_site_settings()
 
 
+def _forget_article(*slugs: str | None) -> None:
+    from .selectors import forget_article_head
+
+    for slug in filter(None, slugs):
+        forget_article_head(slug)
+
+
 def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
@@ -264,7 +271,16 @@ class Article(models.Model):
         self.version = (self.version or 0) + 1
         if self.status != ArticleStatus.DRAFT:
             self.status = ArticleStatus.SCHEDULED if self.publish_at > clock.now() else ArticleStatus.PUBLISHED
+        previous_slug = (
+            type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
+        )
         super().save(*args, **kwargs)
+        _forget_article(self.slug, previous_slug)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget_article(self.slug)
+        return result
 
     def clean(self) -> None:
         if self.sponsor and not self.sponsor_disclosure:

@@ -33,7 +33,7 @@ from .share import share_links
 
 _TOKEN = secrets.token_hex(8)
 LISTING_STEP_SECONDS = 30
-SLOT_NAMES = ("account", "banner", "body", "panel", "json_ld", "nonce")
+SLOT_NAMES = ("account", "banner", "body", "panel", "json_ld", "nonce", "csrf")
 
 
 def _marker(name: str) -> str:
@@ -119,8 +119,13 @@ def _account_links(request: HttpRequest) -> str:
     user = request.user
     if not user.is_authenticated:
         return _fragment("includes/account_links.html", ("anonymous",), {"user": user})
-    # Signed-in readers get a sign-out form with their CSRF token: rendered for them alone.
-    return render_to_string("includes/account_links.html", {"user": user, "csrf_token": get_token(request)})
+    # Signed-in readers get a sign-out form carrying this request's CSRF token.
+    links = _fragment(
+        "includes/account_links.html",
+        ("user", user.pk, user.get_username()),
+        {"user": user, "csrf_token": Slots().csrf},
+    )
+    return links.replace(_marker("csrf"), get_token(request))
 
 
 def _body(page: ArticlePage, body: GatedBody) -> str:

@@ -84,14 +84,30 @@ class ArticleHead:
         return self.status != ArticleStatus.DRAFT and self.publish_at <= now
 
 
+HEAD_SECONDS = 5
+
+
 def article_head(slug: str) -> ArticleHead | None:
-    """One small query: the article's id, version, section and publication state."""
-    row = (
-        Article.objects.filter(slug=slug)
-        .values_list("pk", "version", "section__slug", "slug", "status", "publish_at")
-        .first()
-    )
-    return ArticleHead(*row) if row else None
+    """The article's id, version, section and publication state: one small query, remembered a few seconds.
+
+    An edit in this process is seen at once (the save forgets it); other workers see it within HEAD_SECONDS.
+    """
+    local = caches["local"]
+    key = f"head:{slug}"
+    head = local.get(key)
+    if head is None:
+        row = (
+            Article.objects.filter(slug=slug)
+            .values_list("pk", "version", "section__slug", "slug", "status", "publish_at")
+            .first()
+        )
+        head = ArticleHead(*row) if row else False
+        local.set(key, head, HEAD_SECONDS)
+    return head or None
+
+
+def forget_article_head(slug: str) -> None:
+    caches["local"].delete(f"head:{slug}")
 
 
 def article_by_pk(pk: int) -> Article | None:

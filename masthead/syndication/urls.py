@@ -1,8 +1,11 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
+from django.views.decorators.cache import cache_page
 
 from . import feeds, views
 from .sitemaps import SITEMAPS
+
+SITEMAP_SECONDS = 600
 
 urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),

@@ -1,0 +1,151 @@
+"""The hot paths do a small, fixed number of queries, whatever the size of the archive or the meter.
+
+Counts, not timings: speed is measured by `make bench`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import caches
+
+from masthead.core import clock
+from masthead.paywall.models import MeterRead
+from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author
+from masthead.subscriptions.models import Plan, Subscription
+
+pytestmark = pytest.mark.django_db
+
+# Queries for one article request once its page shell is warm (the usual case): the article's head,
+# then the meter (a new reader: one insert; a known reader: one read); sessions add theirs.
+ARTICLE_QUERIES = {
+    "new anonymous reader": 1,  # the first-read insert (the article's head is remembered a few seconds)
+    "returning anonymous reader": 1,  # meter state (+ the atomic count when a new article counts)
+    "over-quota reader": 1,  # meter state
+    "subscriber": 2,  # session, user (the entitlement is remembered in the session for a minute)
+}
+
+
+def archive(section, count: int) -> list[Article]:
+    author = Author.objects.create(name=f"Writer {count}", slug=f"writer-{count}")
+    now = clock.now()
+    articles = Article.objects.bulk_create(
+        Article(
+            headline=f"Story {i}",
+            slug=f"story-{count}-{i}",
+            section=section,
+            status=ArticleStatus.PUBLISHED,
+            publish_at=now - dt.timedelta(minutes=i + 1),
+            blocks=[{"kind": "paragraph", "html": "<p>x</p>", "text": "x"}] * 6,
+            version=1,
+        )
+        for i in range(count)
+    )
+    ArticleAuthor.objects.bulk_create(ArticleAuthor(article=a, author=author) for a in articles)
+    return articles
+
+
+def warm(client, url: str) -> None:
+    client.get(url)
+    client.cookies.clear()
+
+
+@pytest.fixture
+def readers(client, make_article):
+    article = make_article(body_html="".join(f"<p>Paragraph {i}.</p>" for i in range(6)))
+    others = [make_article() for _ in range(3)]
+    warm(client, article.get_absolute_url())
+    return article, others
+
+
+def count_queries(django_assert_max_num_queries, client, url: str, expected: int) -> None:
+    with django_assert_max_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_a_new_anonymous_reader(client, readers, django_assert_num_queries):
+    article, _ = readers
+    with django_assert_num_queries(ARTICLE_QUERIES["new anonymous reader"]):
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_a_returning_reader_rereading(client, readers, django_assert_num_queries):
+    article, _ = readers
+    client.get(article.get_absolute_url())
+    with django_assert_num_queries(ARTICLE_QUERIES["returning anonymous reader"]):
+        client.get(article.get_absolute_url())
+
+
+def test_an_over_quota_reader(client, readers, django_assert_num_queries):
+    article, others = readers
+    for other in others:
+        client.get(other.get_absolute_url())
+    with django_assert_num_queries(ARTICLE_QUERIES["over-quota reader"]):
+        html = client.get(article.get_absolute_url()).content.decode()
+    assert "paywall-panel" in html
+
+
+def test_a_subscriber(client, readers, django_assert_num_queries):
+    article, _ = readers
+    user = User.objects.create_user("s@example.com", password="x" * 12)
+    now = clock.now()
+    plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=1200)
+    Subscription.objects.create(
+        user=user,
+        plan=plan,
+        status="active",
+        provider="local",
+        ever_paid=True,
+        current_period_end=now + dt.timedelta(days=20),
+        created_at=now,
+    )
+    client.force_login(user)
+    client.get(article.get_absolute_url())
+    with django_assert_num_queries(ARTICLE_QUERIES["subscriber"]):
+        html = client.get(article.get_absolute_url()).content.decode()
+    assert "Paragraph 5." in html
+
+
+def test_the_meter_table_size_does_not_change_the_count(client, readers, django_assert_num_queries):
+    article, _ = readers
+    MeterRead.objects.bulk_create(
+        MeterRead(reader_key=f"a:someone{i}", window_key="2026-11", article_id=i, read_at=clock.now())
+        for i in range(2000)
+    )
+    client.get(article.get_absolute_url())
+    with django_assert_num_queries(ARTICLE_QUERIES["returning anonymous reader"]):
+        client.get(article.get_absolute_url())
+
+
+LISTINGS = ["/", "/politics/", "/politics/?page=3", "/authors/{author}/", "/sitemap.xml", "/sitemap-articles.xml"]
+
+
+def listing_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for alias in ("default", "local"):
+        caches[alias].clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_listing_costs_do_not_grow_with_the_archive(client, section):
+    archive(section, 60)
+    client.get("/")  # the publication's row is created on first use
+    small = {url: listing_queries(client, url.format(author="writer-60")) for url in LISTINGS}
+    archive(section, 2000)
+    large = {url: listing_queries(client, url.format(author="writer-2000")) for url in LISTINGS}
+    assert small == large, (small, large)
+    assert max(small.values()) <= 20
+
+
+def test_a_warm_front_page_needs_no_query(client, section, django_assert_num_queries):
+    archive(section, 30)
+    client.get("/")
+    with django_assert_num_queries(0):
+        client.get("/")
