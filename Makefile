@@ -12,13 +12,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := masthead.settings
 
-.PHONY: help venv setup run test lint format bench clean
+.PHONY: help venv setup run test lint format bench soak clean
 
 help:
 	@echo "make run    — set up and serve the demo site at http://$(HOST):$(PORT)"
 	@echo "make test   — set up and run the whole test suite (lint included)"
 	@echo "make lint   — ruff check and ruff format --check"
-	@echo "make bench  — benchmarks under bench/"
+	@echo "make bench  — benchmarks under bench/ (wrk; SQLite, and PostgreSQL + Redis when reachable)"
+	@echo "make soak   — 5 minutes of mixed readers on PostgreSQL + Redis with 2 workers"
 
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found. Install one or run: make PYTHON=/path/to/python3.12 ..."; exit 1; }
@@ -59,6 +60,9 @@ format: venv
 bench: setup
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py
+
+soak: setup
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache test-artifacts

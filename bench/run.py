@@ -86,11 +86,12 @@ def manage(env: dict, *args: str) -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, app: str, *, workers: int = 1, threads: int = 1):
+def gunicorn(env: dict, app: str, *, workers: int = 1, threads: int = 1, pin: bool = True):
     port = free_port()
     log = open(WORK / f"gunicorn-{app.replace(':', '-')}.log", "a")  # noqa: SIM115 -- closed below
-    command = ["taskset", "-c", SERVER_CORE, sys.executable, "-m", "gunicorn", app, "--workers", str(workers),
-               "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning"]
+    command = ["taskset", "-c", SERVER_CORE] if pin else []
+    command += [sys.executable, "-m", "gunicorn", app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+                "--no-control-socket", "--log-level", "warning"]
     if threads > 1:
         command += ["--threads", str(threads)]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
