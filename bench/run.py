@@ -90,8 +90,19 @@ def gunicorn(env: dict, app: str, *, workers: int = 1, threads: int = 1, pin: bo
     port = free_port()
     log = open(WORK / f"gunicorn-{app.replace(':', '-')}.log", "a")  # noqa: SIM115 -- closed below
     command = ["taskset", "-c", SERVER_CORE] if pin else []
-    command += [sys.executable, "-m", "gunicorn", app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                "--no-control-socket", "--log-level", "warning"]
+    command += [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        app,
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        "--log-level",
+        "warning",
+    ]
     if threads > 1:
         command += ["--threads", str(threads)]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
@@ -127,6 +138,29 @@ def _latency(out: str, percentile: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+def worker_peak_kib(master_pid: int) -> int:
+    """Peak resident memory (VmHWM) of the gunicorn worker under ``master_pid``."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    status = Path(f"/proc/{children[0]}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+
+
+def memory_growth(url: str, master_pid: int) -> tuple[int, int, int]:
+    """Drive new readers until 5,000 then 50,000 requests; returns (requests, peak at 5k, peak at 50k) in KiB."""
+    served, at_5k = 0, 0
+    while served < 50_000:
+        out = subprocess.run(
+            ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{CONNECTIONS}", "-d5s", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        served += int(re.search(r"(\d+) requests in", out).group(1))
+        if not at_5k and served >= 5_000:
+            at_5k = worker_peak_kib(master_pid)
+    return served, at_5k, worker_peak_kib(master_pid)
+
+
 def reader_cookies(base_url: str) -> dict[str, str]:
     """Cookies of a reader who has read the seed, and of one who spent the meter on other stories."""
 
@@ -138,12 +172,17 @@ def reader_cookies(base_url: str) -> dict[str, str]:
         return "; ".join(f"{c.name}={c.value}" for c in jar)
 
     front = urllib.request.urlopen(base_url + "/").read().decode()
-    others = [p for p in dict.fromkeys(re.findall(r'href="(/(?:politics|world|business|technology|science|culture)/[a-z0-9-]+/)"', front))
-              if p != SEED]
+    others = [
+        p
+        for p in dict.fromkeys(
+            re.findall(r'href="(/(?:politics|world|business|technology|science|culture)/[a-z0-9-]+/)"', front)
+        )
+        if p != SEED
+    ]
     return {"rereader": cookie_after([SEED]), "over_quota": cookie_after(others[:8])}
 
 
-def run_backend(label: str, env: dict) -> list[Result]:
+def run_backend(label: str, env: dict, *, memory: bool = False) -> list[Result]:
     print(f"\n== {label} ==", flush=True)
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
@@ -153,6 +192,7 @@ def run_backend(label: str, env: dict) -> list[Result]:
     results = []
     with gunicorn(env, "masthead.core.reference:application") as (url, _pid):
         results.append(wrk(url + SEED, {}, "(R) reference: template from a constant"))
+    memory_line = ""
     with gunicorn(env, "masthead.wsgi") as (url, pid):
         cookies = reader_cookies(url)
         results.append(wrk(url + SEED, {}, "(1) new anonymous reader, meter counted"))
@@ -160,11 +200,22 @@ def run_backend(label: str, env: dict) -> list[Result]:
         results.append(wrk(url + SEED, {"Cookie": f"sessionid={session}"}, "(3) subscriber"))
         results.append(wrk(url + SEED, {"Cookie": cookies["over_quota"]}, "(4) over-quota reader (teaser)"))
         results.append(wrk(url + "/", {}, "(5) front page"))
+        if memory:
+            served, at_5k, at_50k = memory_growth(url + SEED, pid)
+            memory_line = (
+                f"worker peak memory: {at_5k / 1024:.1f} MiB after ~5,000 requests, {at_50k / 1024:.1f} MiB "
+                f"after {served:,} ({(at_50k / at_5k - 1) * 100:+.1f}%)"
+            )
     reference = results[0].rps
     print(f"{'case':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
     for result in results:
-        print(f"{result.name:44} {result.rps:9.1f} {result.p50_ms:8.2f} {result.p99_ms:8.2f} {result.errors:7d} "
-              f"{result.rps / reference:6.2f}", flush=True)
+        print(
+            f"{result.name:44} {result.rps:9.1f} {result.p50_ms:8.2f} {result.p99_ms:8.2f} {result.errors:7d} "
+            f"{result.rps / reference:6.2f}",
+            flush=True,
+        )
+    if memory:
+        print(memory_line)
     return results
 
 
@@ -175,13 +226,22 @@ def main() -> None:
         sys.exit("make bench needs two cores: one for the server, one for wrk")
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-" + uuid.uuid4().hex, "ALLOWED_HOSTS": "127.0.0.1",
-           "MASTHEAD_HTTPS": "0", "MASTHEAD_VAR_DIR": str(WORK), "MASTHEAD_MEDIA_ROOT": str(WORK / "media"),
-           "MASTHEAD_STATIC_ROOT": str(WORK / "static"), "MASTHEAD_ADMIN_PASSWORD": "bench-admin-password"}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "MASTHEAD_HTTPS": "0",
+        "MASTHEAD_VAR_DIR": str(WORK),
+        "MASTHEAD_MEDIA_ROOT": str(WORK / "media"),
+        "MASTHEAD_STATIC_ROOT": str(WORK / "static"),
+        "MASTHEAD_ADMIN_PASSWORD": "bench-admin-password",
+    }
     env.pop("REDIS_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     ratios = []
-    results = run_backend("SQLite", {**env, "DATABASE_URL": f"sqlite:///{WORK / 'bench.sqlite3'}"})
+    memory = os.environ.get("BENCH_MEMORY", "1") != "0"
+    results = run_backend("SQLite", {**env, "DATABASE_URL": f"sqlite:///{WORK / 'bench.sqlite3'}"}, memory=memory)
     ratios += [r.rps / results[0].rps for r in results[1:]]
     if reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379):
         import psycopg
@@ -190,8 +250,12 @@ def main() -> None:
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
         try:
-            pg_env = {**env, "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/" + name, "REDIS_URL": REDIS_URL,
-                      "MASTHEAD_CACHE_PREFIX": name}
+            pg_env = {
+                **env,
+                "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/" + name,
+                "REDIS_URL": REDIS_URL,
+                "MASTHEAD_CACHE_PREFIX": name,
+            }
             results = run_backend("PostgreSQL + Redis", pg_env)
             ratios += [r.rps / results[0].rps for r in results[1:]]
         finally:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import sys
 import threading
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import PG_ADMIN, REDIS_URL, ROOT, WORK, gunicorn, manage, reachable  # noqa: E402
+from bench.run import PG_ADMIN, REDIS_URL, WORK, gunicorn, manage, reachable
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "300"))
 THREADS = int(os.environ.get("SOAK_THREADS", "8"))
@@ -115,11 +114,21 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     name = f"masthead_soak_{uuid.uuid4().hex[:8]}"
     secret = "soak-" + uuid.uuid4().hex
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secret, "ALLOWED_HOSTS": "127.0.0.1", "MASTHEAD_HTTPS": "0",
-           "MASTHEAD_VAR_DIR": str(WORK), "MASTHEAD_MEDIA_ROOT": str(WORK / "media"),
-           "MASTHEAD_STATIC_ROOT": str(WORK / "static"), "MASTHEAD_ADMIN_PASSWORD": "soak-admin-password",
-           "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/" + name, "REDIS_URL": REDIS_URL,
-           "MASTHEAD_CACHE_PREFIX": name, "MASTHEAD_REQUEST_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secret,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "MASTHEAD_HTTPS": "0",
+        "MASTHEAD_VAR_DIR": str(WORK),
+        "MASTHEAD_MEDIA_ROOT": str(WORK / "media"),
+        "MASTHEAD_STATIC_ROOT": str(WORK / "static"),
+        "MASTHEAD_ADMIN_PASSWORD": "soak-admin-password",
+        "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/" + name,
+        "REDIS_URL": REDIS_URL,
+        "MASTHEAD_CACHE_PREFIX": name,
+        "MASTHEAD_REQUEST_LOG_LEVEL": "WARNING",
+    }
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
@@ -131,8 +140,10 @@ def main() -> None:
         tally = Tally()
         with gunicorn(env, "masthead.wsgi", workers=2, pin=False) as (url, _pid):
             deadline = time.monotonic() + SECONDS
-            threads = [threading.Thread(target=worker, args=(url, info["articles"], registered, tally, deadline, i))
-                       for i in range(THREADS)]
+            threads = [
+                threading.Thread(target=worker, args=(url, info["articles"], registered, tally, deadline, i))
+                for i in range(THREADS)
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -144,8 +155,13 @@ def main() -> None:
 
 
 def verify(env: dict, secret: str, info: dict, tally: Tally) -> None:
-    os.environ.update({k: v for k, v in env.items() if k.startswith(("DATABASE_URL", "REDIS_URL", "SECRET_KEY",
-                                                                      "MASTHEAD_", "ALLOWED_HOSTS", "DEBUG"))})
+    os.environ.update(
+        {
+            k: v
+            for k, v in env.items()
+            if k.startswith(("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "MASTHEAD_", "ALLOWED_HOSTS", "DEBUG"))
+        }
+    )
     os.environ["DJANGO_SETTINGS_MODULE"] = "masthead.settings"
     import django
 
@@ -167,8 +183,10 @@ def verify(env: dict, secret: str, info: dict, tally: Tally) -> None:
         if reader.startswith("u:"):
             key, limit = reader, info["registered_limit"]
         else:
-            key, limit = "a:" + signing.get_cookie_signer(salt="mh_reader" + COOKIE_SALT).unsign(reader), info[
-                "anonymous_limit"]
+            key, limit = (
+                "a:" + signing.get_cookie_signer(salt="mh_reader" + COOKIE_SALT).unsign(reader),
+                info["anonymous_limit"],
+            )
         over_granted += max(0, len(served) - limit)
         if store.read_articles(key, span) != served:
             mismatched += 1

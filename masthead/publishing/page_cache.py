@@ -24,7 +24,10 @@ from django.utils.translation import get_language
 
 from masthead.core import clock
 from masthead.paywall.gating import GatedBody
-from masthead.paywall.services import ArticleView
+from masthead.paywall.policy import teaser_length
+from masthead.paywall.services import ArticleView, article_access
+from masthead.paywall.settings import meter_rules
+from masthead.paywall.types import Message
 from masthead.syndication.structured_data import article_json_ld, open_graph
 
 from . import selectors
@@ -100,6 +103,15 @@ def article_page(
             "request": request,
         }
         page = ArticlePage(article=article, shell=render_to_string(template, context), url=url)
+        # Both versions of the structured data a reader can get, computed once with the page.
+        access = article_access(article)
+        teaser = teaser_length(access, meter_rules())
+        blocks = article.content_blocks
+        for body in (
+            GatedBody(tuple(blocks[:teaser]), tuple(blocks[teaser:]), False),
+            GatedBody(tuple(blocks[:teaser]), (), True),
+        ):
+            page.structured_data(body, request)
         local.set(key, page)
     return page
 
@@ -153,11 +165,13 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
         "user": request.user,
         "publication": request.publication,
     }
-    banner = _fragment(
-        "paywall/meter_banner.html",
-        (page.article.pk, decision.message, decision.remaining, decision.window, signed_in),
-        shared,
-    )
+    banner = ""
+    if decision.message in (Message.ARTICLES_LEFT, Message.LAST_FREE_ARTICLE):
+        banner = _fragment(
+            "paywall/meter_banner.html",
+            (page.article.pk, decision.message, decision.remaining, decision.window, signed_in),
+            shared,
+        )
     panel = ""
     if view.body.truncated:
         panel = _fragment(
