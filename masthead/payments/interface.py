@@ -33,6 +33,7 @@ class OfferTerms:
     code: str  # our offer's slug; the provider's coupon or promotion code id goes in provider_coupon_id
     trial_days: int = 0
     percent_off: int = 0
+    percent_off_intervals: int = 0  # 0: the discount lasts as long as the subscription
     intro_amount_minor: int | None = None  # the price of each of the first intro_intervals intervals
     intro_intervals: int = 0
     provider_coupon_id: str = ""

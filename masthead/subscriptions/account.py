@@ -13,8 +13,9 @@ from masthead.payments.registry import get_provider
 
 from .entitlements import entitlement
 from .models import Payment, Plan, Subscription
-from .offers import interval_price
+from .offers import charge_for_interval
 from .selectors import current_subscription, grace_period, subscription_facts
+from .services import offer_terms
 from .states import Status
 
 STATUS_LABELS = {
@@ -40,15 +41,8 @@ def _next_charge(subscription: Subscription) -> NextCharge | None:
     if at is None:
         return None
     paid_intervals = subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
-    offer = subscription.offer
-    amount = interval_price(
-        base_minor=subscription.plan.amount_minor,
-        interval_number=paid_intervals + 1,
-        intro_minor=offer.intro_amount_minor if offer and offer.kind == "intro_price" else None,
-        intro_intervals=offer.intro_intervals if offer and offer.kind == "intro_price" else 0,
-        percent_off=offer.percent_off if offer and offer.kind == "percent_off" else 0,
-        percent_off_intervals=offer.percent_off_intervals if offer else 0,
-    )
+    terms = offer_terms(subscription.offer) if subscription.offer else None
+    amount = charge_for_interval(subscription.plan.amount_minor, terms, paid_intervals + 1)
     return NextCharge(amount, at)
 
 

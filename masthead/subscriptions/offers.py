@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from masthead.payments.interface import OfferTerms
+
 
 class Refusal(StrEnum):
     NOT_STARTED = "not_started"
@@ -71,3 +73,17 @@ def interval_price(
     if percent_off and (percent_off_intervals == 0 or interval_number <= percent_off_intervals):
         return base_minor * (100 - percent_off) // 100
     return base_minor
+
+
+def charge_for_interval(base_minor: int, terms: OfferTerms | None, interval_number: int) -> int:
+    """What the ``interval_number``-th paid interval costs on a plan priced ``base_minor``, under an offer."""
+    if terms is None:
+        return base_minor
+    return interval_price(
+        base_minor=base_minor,
+        interval_number=interval_number,
+        intro_minor=terms.intro_amount_minor,
+        intro_intervals=terms.intro_intervals,
+        percent_off=terms.percent_off,
+        percent_off_intervals=terms.percent_off_intervals,
+    )

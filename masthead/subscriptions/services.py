@@ -47,6 +47,7 @@ def offer_terms(offer: Offer) -> OfferTerms:
         code=offer.slug,
         trial_days=offer.trial_days if offer.kind == "free_trial" else 0,
         percent_off=offer.percent_off if offer.kind == "percent_off" else 0,
+        percent_off_intervals=offer.percent_off_intervals if offer.kind == "percent_off" else 0,
         intro_amount_minor=offer.intro_amount_minor if offer.kind == "intro_price" else None,
         intro_intervals=offer.intro_intervals if offer.kind == "intro_price" else 0,
         provider_coupon_id=offer.provider_coupon_id,

@@ -24,12 +24,13 @@ from masthead.payments.interface import (
     CheckoutStart,
     EventKind,
     InvalidPayload,
+    OfferTerms,
     PaymentEvent,
     PlanTerms,
     ProviderError,
 )
 from masthead.payments.models import LocalCheckout, LocalSubscription
-from masthead.subscriptions.offers import interval_price
+from masthead.subscriptions.offers import charge_for_interval
 from masthead.subscriptions.periods import next_period_end
 
 SUCCEEDS = "4242424242424242"
@@ -120,15 +121,8 @@ class LocalProvider:
 
     @staticmethod
     def _interval_charge(plan: dict, offer: dict | None, interval_number: int) -> int:
-        offer = offer or {}
-        return interval_price(
-            base_minor=plan["amount_minor"],
-            interval_number=interval_number,
-            intro_minor=offer.get("intro_amount_minor"),
-            intro_intervals=offer.get("intro_intervals", 0),
-            percent_off=offer.get("percent_off", 0),
-            percent_off_intervals=offer.get("percent_off_intervals", 0),
-        )
+        terms = OfferTerms(**offer) if offer else None
+        return charge_for_interval(plan["amount_minor"], terms, interval_number)
 
     def pay(self, reference: str, card_number: str) -> PayResult:
         """Take the reader's card for a checkout; on success the subscription starts."""
