@@ -75,7 +75,7 @@ class Tally:
 def reader_id(jar: CookieJar) -> str | None:
     for cookie in jar:
         if cookie.name == "mh_reader":
-            return cookie.value
+            return cookie.value.strip('"')
     return None
 
 
@@ -85,11 +85,14 @@ def worker(base: str, catalogue: list[dict], registered: list[dict], tally: Tall
     while time.monotonic() < deadline:
         kind = rng.random()
         jar = CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         account = None
         if kind < 0.25 and registered:
+            # A signed-in reader sends only the session cookie (a jar would replace it with its own).
             account = rng.choice(registered)
+            opener = urllib.request.build_opener()
             opener.addheaders = [("Cookie", f"sessionid={account['session']}")]
+        else:
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         for _ in range(rng.randint(1, 8)):
             article = rng.choice(metered if rng.random() < 0.8 else catalogue)
             try:
@@ -166,6 +169,7 @@ def verify(env: dict, secret: str, info: dict, tally: Tally) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core import signing
 
     from masthead.core import clock
@@ -183,13 +187,21 @@ def verify(env: dict, secret: str, info: dict, tally: Tally) -> None:
         if reader.startswith("u:"):
             key, limit = reader, info["registered_limit"]
         else:
-            key, limit = (
-                "a:" + signing.get_cookie_signer(salt="mh_reader" + COOKIE_SALT).unsign(reader),
-                info["anonymous_limit"],
+            signer = signing.get_cookie_signer(
+                salt=signing._cookie_signer_salt(settings.MASTHEAD_READER_COOKIE, COOKIE_SALT)
             )
+            try:
+                key, limit = "a:" + signer.unsign(reader), info["anonymous_limit"]
+            except signing.BadSignature:
+                sys.exit(
+                    f"cannot read the reader cookie {reader!r} with key {settings.SECRET_KEY[:12]}…/{secret[:12]}…"
+                )
         over_granted += max(0, len(served) - limit)
-        if store.read_articles(key, span) != served:
+        stored = store.read_articles(key, span)
+        if stored != served:
             mismatched += 1
+            if mismatched <= 5:
+                print(f"  {key}: store {sorted(stored)} ≠ served in full {sorted(served)}")
     fivexx = tally.statuses[500]
     print(f"soak: {SECONDS} s, {THREADS} client threads, 2 workers, PostgreSQL + Redis")
     print(f"requests: {tally.requests}  ({tally.requests / SECONDS:.1f}/s)  statuses: {dict(tally.statuses)}")

@@ -64,7 +64,11 @@ def demo_site(live_server, transactional_db):
     """The live server with the demo newsroom loaded."""
     from masthead.demo.loader import demo_load
 
-    demo_load()
+    os.environ["MASTHEAD_ADMIN_PASSWORD"] = "demo-e2e-password"
+    try:
+        demo_load()
+    finally:
+        os.environ.pop("MASTHEAD_ADMIN_PASSWORD", None)
     return live_server
 
 

@@ -127,6 +127,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every key Masthead writes to Redis (cache, sessions, meter) starts with this, so sites can share a server.
+MASTHEAD_REDIS_PREFIX = os.environ.get("MASTHEAD_CACHE_PREFIX", "masthead")
 if REDIS_URL:
     # Sessions are read from Redis (and kept in the database), so a session read is rarely a query.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -134,7 +136,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("MASTHEAD_CACHE_PREFIX", "masthead"),
+            "KEY_PREFIX": MASTHEAD_REDIS_PREFIX,
         }
     }
 else:

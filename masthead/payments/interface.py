@@ -48,6 +48,7 @@ class CheckoutRequest:
     offer: OfferTerms | None
     success_url: str
     cancel_url: str
+    expires_at: dt.datetime | None = None  # the checkout must not outlive the offer it carries
 
 
 @dataclass(frozen=True, slots=True)

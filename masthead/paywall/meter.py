@@ -256,13 +256,13 @@ STORES = ("database", "redis", "memory")
 
 
 @cache
-def _store_for(name: str, redis_url: str) -> MeterStore:
+def _store_for(name: str, redis_url: str, redis_prefix: str) -> MeterStore:
     if name == "database":
         return DatabaseMeterStore()
     if name == "redis":
         if not redis_url:
             raise ImproperlyConfigured("MASTHEAD_METER_STORE=redis needs REDIS_URL, e.g. redis://127.0.0.1:6379/0")
-        return RedisMeterStore(redis_url)
+        return RedisMeterStore(redis_url, prefix=f"{redis_prefix}:meter")
     if name == "memory":
         return InMemoryMeterStore()
     raise ImproperlyConfigured(f"MASTHEAD_METER_STORE must be one of {', '.join(STORES)}, not {name!r}")
@@ -272,4 +272,4 @@ def meter_store() -> MeterStore:
     """The configured store: Redis when ``REDIS_URL`` is set, else the database, unless chosen explicitly."""
     redis_url = settings.REDIS_URL
     name = settings.MASTHEAD_METER_STORE or ("redis" if redis_url else "database")
-    return _store_for(name, redis_url)
+    return _store_for(name, redis_url, settings.MASTHEAD_REDIS_PREFIX)

@@ -21,6 +21,9 @@ from .states import Event, Status, can
 
 logger = logging.getLogger(__name__)
 TRIAL_REMINDER = dt.timedelta(days=3)
+# A provider's checkout page lives at most this long; one carrying an offer closes when the offer ends.
+CHECKOUT_LIFETIME = dt.timedelta(hours=24)
+MINIMUM_CHECKOUT_TIME = dt.timedelta(minutes=31)
 
 
 class CheckoutRefused(Exception):
@@ -88,6 +91,11 @@ def checkout_begin(
         refusal = offer_refusal(offer, plan=plan, user=user, code=code, now=now)
         if refusal:
             raise CheckoutRefused(refusal)
+    expires_at = None
+    if offer is not None and offer.ends_at < now + CHECKOUT_LIFETIME:
+        if offer.ends_at < now + MINIMUM_CHECKOUT_TIME:
+            raise CheckoutRefused(_("This offer ends in a few minutes: too soon to complete a payment."))
+        expires_at = offer.ends_at
     checkout = Checkout.objects.create(user=user, plan=plan, offer=offer, provider=provider_name(), created_at=now)
     previous = Subscription.objects.filter(user=user).exclude(provider_customer_id="").first()
     request = CheckoutRequest(
@@ -98,6 +106,7 @@ def checkout_begin(
         offer=offer_terms(offer) if offer else None,
         success_url=success_url,
         cancel_url=cancel_url,
+        expires_at=expires_at,
     )
     try:
         start = get_provider().start_checkout(request)

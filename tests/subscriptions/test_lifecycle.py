@@ -198,3 +198,24 @@ def test_a_second_subscription_is_refused_and_bad_input_is_handled(client, comme
 def test_anonymous_checkout_asks_for_an_account_first(client, commerce):
     response = client.post("/subscribe/checkout/", {"plan": commerce.monthly.pk})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/signup/")
+
+
+def test_a_checkout_never_outlives_its_offer(client, clock, commerce, reader, monkeypatch):
+    from masthead.payments.providers.local.provider import LocalProvider
+
+    seen = []
+
+    class RecordingProvider(LocalProvider):
+        def start_checkout(self, request):
+            seen.append(request)
+            return super().start_checkout(request)
+
+    monkeypatch.setattr("masthead.subscriptions.services.get_provider", lambda name=None: RecordingProvider())
+    clock.set(commerce.intro.ends_at - dt.timedelta(hours=5))
+    start_checkout(client, commerce.monthly, commerce.intro)
+    assert seen[-1].expires_at == commerce.intro.ends_at
+    clock.set(commerce.intro.ends_at - dt.timedelta(minutes=10))
+    response = client.post(
+        "/subscribe/checkout/", {"plan": commerce.monthly.pk, "offer": commerce.intro.pk}, follow=True
+    )
+    assert "too soon to complete a payment" in response.content.decode()

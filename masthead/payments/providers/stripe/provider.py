@@ -77,6 +77,10 @@ class StripeProvider:
             subscription_data["trial_period_days"] = offer.trial_days
         if offer and offer.provider_coupon_id:
             params["discounts"] = [{"coupon": offer.provider_coupon_id}]
+        if request.expires_at is not None:
+            # Stripe accepts an expiry between 30 minutes and 24 hours ahead; an offer ending sooner
+            # than that is refused before the provider is asked (subscriptions.services).
+            params["expires_at"] = int(request.expires_at.timestamp())
         with _stripe_errors("start the checkout"):
             session = self._client.v1.checkout.sessions.create(params=params)
         if not session.url:
