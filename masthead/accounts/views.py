@@ -91,3 +91,15 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     else:
         messages.success(request, _("Thank you: your email address is confirmed."))
     return redirect("accounts:account" if request.user.is_authenticated else "accounts:signin")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset flow, with the publication's name in the email."""
+
+    template_name = "accounts/form.html"
+    email_template_name = "emails/password_reset.txt"
+    subject_template_name = "emails/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        self.extra_email_context = {"publication": self.request.publication}
+        return super().form_valid(form)
