@@ -90,5 +90,6 @@ def test_the_demo_served_by_gunicorn_leaks_nothing(tmp_path):
 
     with served_site(tmp_path, demo=True, workers=2) as served:
         result = served.manage("paywall_audit", "--base-url", served.url, check=False)
+    print(result.stdout)  # the audit's summary, for the record
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 leak(s) found" in result.stdout
