@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := masthead.settings
 
-.PHONY: help venv setup run test lint format bench soak clean
+.PHONY: help venv setup run test lint format bench bench-archive soak clean
 
 help:
 	@echo "make run    — set up and serve the demo site at http://$(HOST):$(PORT)"
@@ -60,6 +60,9 @@ format: venv
 bench: setup
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py
+
+bench-archive: setup
+	$(PY) bench/archive.py
 
 soak: setup
 	$(PY) bench/soak.py

@@ -213,9 +213,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-publish_at", "-id"]
+        # Listings walk these newest-first and stop after a page: their cost does not follow the archive's size.
         indexes = [
-            models.Index(fields=["status", "publish_at"]),
-            models.Index(fields=["section", "status", "publish_at"]),
+            models.Index(fields=["publish_at", "id"], name="article_newest"),
+            models.Index(fields=["section", "publish_at", "id"], name="article_section_newest"),
         ]
         permissions = [("publish_article", "Can publish and schedule articles")]
 

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 
 from masthead.publishing.models import Article, Section
 
 
 class ArticleSitemap(Sitemap):
     changefreq = "daily"
-    limit = 5000
+    limit = 2000
+
+    def get_latest_lastmod(self):
+        # Django's default would call lastmod() on every article in the archive.
+        return Article.objects.visible().aggregate(latest=Max("updated_at"))["latest"]
 
     def items(self):
         return (

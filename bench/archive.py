@@ -1,0 +1,122 @@
+"""make bench-archive: do listing pages cost the same with 100 and with 100,000 articles?
+
+Builds two SQLite databases (the demo plus 100, and the demo plus 100,000 generated articles spread over
+the sections and 50 authors), then times each listing in-process, cold (its cached shell dropped before
+every request) and warm, taking the median of repeated requests. Prints the ratio large / small.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "bench-archive"
+URLS = ["/", "/politics/", "/politics/?page=5", "/authors/priya-raman/", "/sitemap.xml", "/sitemap-articles.xml"]
+REPEAT = int(os.environ.get("ARCHIVE_REPEAT", "25"))
+
+FILL = """
+import datetime as dt, random
+from masthead.core import clock
+from masthead.publishing.models import Article, ArticleAuthor, Author, Section
+sections = list(Section.objects.all())
+authors = [Author.objects.get_or_create(slug=f"archive-{i}", defaults={"name": f"Archive Writer {i}"})[0] for i in range(50)]
+demo_author = Author.objects.get(slug="priya-raman")
+now = clock.now()
+rng = random.Random(7)
+blocks = [{"kind": "paragraph", "html": "<p>Archive text.</p>", "text": "Archive text."}] * 8
+batch = []
+for i in range(N):
+    batch.append(Article(headline=f"Archive story {i}", slug=f"archive-{i}", section=sections[i % len(sections)],
+                         status="published", publish_at=now - dt.timedelta(days=40, minutes=i), blocks=blocks,
+                         body_html="<p>Archive text.</p>", version=1))
+    if len(batch) == 5000 or i == N - 1:
+        created = Article.objects.bulk_create(batch)
+        ArticleAuthor.objects.bulk_create(
+            ArticleAuthor(article=a, author=demo_author if j % 100 == 0 else rng.choice(authors))
+            for j, a in enumerate(created))
+        batch = []
+print(Article.objects.count())
+"""
+
+MEASURE = """
+import statistics, time, json
+from django.core.cache import caches
+from django.test import Client
+client = Client()
+out = {}
+for url in URLS:
+    cold, warm = [], []
+    for _ in range(REPEAT):
+        for alias in ("default", "local"):
+            caches[alias].clear()
+        started = time.perf_counter(); assert client.get(url).status_code == 200; cold.append(time.perf_counter() - started)
+        started = time.perf_counter(); client.get(url); warm.append(time.perf_counter() - started)
+    out[url] = [statistics.median(cold) * 1000, statistics.median(warm) * 1000]
+print(json.dumps(out))
+"""
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def build(size: int) -> dict:
+    folder = WORK / str(size)
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "archive-" + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": "testserver",
+        "MASTHEAD_HTTPS": "0",
+        "MASTHEAD_VAR_DIR": str(folder),
+        "MASTHEAD_MEDIA_ROOT": str(folder / "media"),
+        "MASTHEAD_STATIC_ROOT": str(WORK / "static"),
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "MASTHEAD_ADMIN_PASSWORD": "archive-admin",
+        "MASTHEAD_REQUEST_LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage(env, "load_demo")
+    started = time.perf_counter()
+    total = manage(
+        env, "shell", "-c", FILL.replace("range(N)", f"range({size})").replace("i == N - 1", f"i == {size} - 1")
+    )
+    print(f"  {size:,} generated articles in {time.perf_counter() - started:.0f} s (total {total.strip()})", flush=True)
+    script = f"URLS = {URLS!r}\nREPEAT = {REPEAT}\n" + MEASURE
+    import json
+
+    return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+
+
+def main() -> None:
+    import shutil
+
+    shutil.rmtree(WORK, ignore_errors=True)
+    print("building the small archive", flush=True)
+    small = build(100)
+    print("building the large archive", flush=True)
+    large = build(int(os.environ.get("ARCHIVE_SIZE", "100000")))
+    print(
+        f"\n{'page':28} {'cold small':>10} {'cold large':>10} {'ratio':>6} {'warm small':>10} {'warm large':>10} {'ratio':>6}"
+    )
+    worst = 0.0
+    for url in URLS:
+        (cs, ws), (cl, wl) = small[url], large[url]
+        worst = max(worst, cl / cs, wl / ws)
+        print(f"{url:28} {cs:9.2f}ms {cl:9.2f}ms {cl / cs:6.2f} {ws:9.2f}ms {wl:9.2f}ms {wl / ws:6.2f}")
+    print(f"\nworst ratio large / small: {worst:.2f}")
+
+
+if __name__ == "__main__":
+    main()
