@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from masthead.core import clock
 from masthead.payments.interface import ProviderError
@@ -19,12 +20,12 @@ from .services import offer_terms
 from .states import Status
 
 STATUS_LABELS = {
-    Status.TRIALING: "Free trial",
-    Status.ACTIVE: "Active",
-    Status.PAST_DUE: "Payment failed — please update your card",
-    Status.CANCELED: "Canceled — access continues until the end of the period",
-    Status.EXPIRED: "Expired",
-    Status.INCOMPLETE: "Waiting for payment",
+    Status.TRIALING: gettext_noop("Free trial"),
+    Status.ACTIVE: gettext_noop("Active"),
+    Status.PAST_DUE: gettext_noop("Payment failed — please update your card"),
+    Status.CANCELED: gettext_noop("Canceled — access continues until the end of the period"),
+    Status.EXPIRED: gettext_noop("Expired"),
+    Status.INCOMPLETE: gettext_noop("Waiting for payment"),
 }
 
 

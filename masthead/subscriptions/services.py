@@ -7,6 +7,7 @@ import logging
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from masthead.core import clock
 from masthead.payments.interface import CheckoutRequest, CheckoutStart, OfferTerms, PlanTerms, ProviderError
@@ -31,13 +32,13 @@ class CheckoutRefused(Exception):
 
 
 REFUSAL_MESSAGES = {
-    offer_rules.Refusal.NOT_STARTED: "This offer has not started yet.",
-    offer_rules.Refusal.ENDED: "This offer has ended.",
-    offer_rules.Refusal.INACTIVE: "This offer is no longer available.",
-    offer_rules.Refusal.WRONG_PLAN: "This offer is for another plan.",
-    offer_rules.Refusal.WRONG_CODE: "That offer code is not valid.",
-    offer_rules.Refusal.CAP_REACHED: "This offer has been fully redeemed.",
-    offer_rules.Refusal.NOT_ELIGIBLE: "This offer is for new subscribers.",
+    offer_rules.Refusal.NOT_STARTED: gettext_noop("This offer has not started yet."),
+    offer_rules.Refusal.ENDED: gettext_noop("This offer has ended."),
+    offer_rules.Refusal.INACTIVE: gettext_noop("This offer is no longer available."),
+    offer_rules.Refusal.WRONG_PLAN: gettext_noop("This offer is for another plan."),
+    offer_rules.Refusal.WRONG_CODE: gettext_noop("That offer code is not valid."),
+    offer_rules.Refusal.CAP_REACHED: gettext_noop("This offer has been fully redeemed."),
+    offer_rules.Refusal.NOT_ELIGIBLE: gettext_noop("This offer is for new subscribers."),
 }
 
 

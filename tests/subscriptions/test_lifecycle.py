@@ -219,3 +219,14 @@ def test_a_checkout_never_outlives_its_offer(client, clock, commerce, reader, mo
         "/subscribe/checkout/", {"plan": commerce.monthly.pk, "offer": commerce.intro.pk}, follow=True
     )
     assert "too soon to complete a payment" in response.content.decode()
+
+
+def test_the_offers_page_speaks_the_publications_language(client, commerce):
+    from masthead.publishing.selectors import current_publication
+
+    publication = current_publication()
+    publication.language = "ja"
+    publication.save()
+    html = client.get("/subscribe/").content.decode()
+    assert "11月25日まで" in html  # "Offer ends November 25th", in Japanese
+    assert "その後は" in html  # the offer's terms are translated too
