@@ -19,6 +19,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.csp import LazyNonce
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -141,17 +142,11 @@ def _account_links(request: HttpRequest) -> str:
 
 
 def _body(page: ArticlePage, body: GatedBody) -> str:
-    dateline = f'<p class="dateline">{_escape(page.article.dateline)}</p>' if page.article.dateline else ""
+    dateline = f'<p class="dateline">{escape(page.article.dateline)}</p>' if page.article.dateline else ""
     rest = "".join(block["html"] for block in body.rest)
     lead = "".join(block["html"] for block in body.lead)
     paywalled = f'<div class="paywalled-content">{rest}</div>' if rest else ""
     return f'<div class="article-body">{dateline}{lead}{paywalled}</div>'
-
-
-def _escape(text: str) -> str:
-    from django.utils.html import escape
-
-    return escape(text)
 
 
 def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:

@@ -114,11 +114,6 @@ def article_by_pk(pk: int) -> Article | None:
     return _with_byline(Article.objects.all()).filter(pk=pk).first()
 
 
-def article_for_reader(*, section_slug: str, slug: str) -> Article | None:
-    """The visible article with this slug (the section is checked by the caller for the canonical URL)."""
-    return published_articles().filter(slug=slug).first()
-
-
 def article_for_preview(pk: int) -> Article | None:
     return _with_byline(Article.objects.all()).filter(pk=pk).first()
 

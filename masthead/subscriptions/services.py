@@ -17,7 +17,7 @@ from . import offers as offer_rules
 from .lifecycle import apply_event
 from .models import Checkout, Offer, Plan, Subscription
 from .notifications import notify
-from .selectors import current_subscription, grace_period, reader_history
+from .selectors import grace_period, reader_history
 from .states import Event, Status, can
 
 logger = logging.getLogger(__name__)
@@ -235,7 +235,3 @@ def _expiry_event(subscription: Subscription, now: dt.datetime, grace: dt.timede
         # The provider should have charged or ended the trial by now; past the grace period it is over.
         return Event.PERIOD_ENDED
     return None
-
-
-def account_subscription(user) -> Subscription | None:
-    return current_subscription(user)
