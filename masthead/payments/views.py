@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +27,9 @@ def webhook(request: HttpRequest, provider: str) -> HttpResponse:
         raise Http404("Unknown payment provider")
     try:
         stored = webhooks.receive(provider_name=provider, payload=request.body, headers=request.headers)
+    except ImproperlyConfigured as error:
+        logger.warning("webhook for %s refused: the provider is not configured (%s)", provider, error)
+        raise Http404("This payment provider is not configured") from error
     except InvalidSignature as error:
         logger.warning("webhook from %s refused: bad signature (%s)", provider, error)
         return HttpResponseBadRequest("invalid signature")
