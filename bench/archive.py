@@ -8,13 +8,16 @@ every request) and warm, taking the median of repeated requests. Prints the rati
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import manage  # noqa: E402
+
 WORK = ROOT / "var" / "bench-archive"
 URLS = ["/", "/politics/", "/politics/?page=5", "/authors/priya-raman/", "/sitemap.xml", "/sitemap-articles.xml"]
 REPEAT = int(os.environ.get("ARCHIVE_REPEAT", "25"))
@@ -59,13 +62,6 @@ for url in URLS:
     out[url] = [statistics.median(cold) * 1000, statistics.median(warm) * 1000]
 print(json.dumps(out))
 """
-
-
-def manage(env: dict, *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 def build(size: int) -> dict:

@@ -102,7 +102,7 @@ def _sync(model, lookup: dict, values: dict, report: LoadReport, label: str):
     return obj
 
 
-def _demo_password(report: LoadReport) -> str:
+def _demo_password() -> str:
     password = os.environ.get("MASTHEAD_ADMIN_PASSWORD", "")
     if password:
         return password
@@ -115,7 +115,7 @@ def _demo_password(report: LoadReport) -> str:
 
 def _ensure_accounts(report: LoadReport) -> None:
     roles_ensure()
-    password = _demo_password(report)
+    password = _demo_password()
     report.password = password
     User = get_user_model()
     for username, role in DEMO_ACCOUNTS:

@@ -94,7 +94,7 @@ def identify_reader(request: HttpRequest) -> IdentifiedReader:
         if _remembered_entitlement(request, now):
             return IdentifiedReader(Reader(ReaderKind.ENTITLED, key))
         entitlement = reader_entitlement(user)
-        if has_full_access(user) or entitlement.full_access:
+        if entitlement.full_access or has_full_access(user):
             until = entitlement.until.timestamp() if entitlement.until else now + ENTITLEMENT_RECHECK_SECONDS
             request.session[ENTITLEMENT_SESSION_KEY] = [until, now]
             return IdentifiedReader(Reader(ReaderKind.ENTITLED, key))

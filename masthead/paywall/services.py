@@ -18,7 +18,7 @@ from .meter import MeterUnavailable, meter_store
 from .readers import IdentifiedReader, anonymous_id, identify_reader, remember_anonymous_id
 from .settings import fail_open, meter_rules
 from .types import ArticleAccess, Decision, Level, MeterState, Reader
-from .windows import window_span
+from .windows import WindowSpan, window_span
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +49,18 @@ def article_access(article: Article) -> ArticleAccess:
     )
 
 
+def _current_span(rules, now) -> WindowSpan:
+    return window_span(rules.window, now, current_publication().time_zone)
+
+
+def _without_meter(access: ArticleAccess, rules, error: MeterUnavailable) -> Decision:
+    logger.error("meter store unavailable (%s); failing %s", error, "open" if fail_open() else "closed")
+    return policy.decide_without_meter(article=access, rules=rules, fail_open=fail_open())
+
+
 def _metered_decision(access: ArticleAccess, identified: IdentifiedReader, rules, now) -> Decision:
     reader = identified.reader
-    span = window_span(rules.window, now, current_publication().time_zone)
+    span = _current_span(rules, now)
     store = meter_store()
     try:
         if identified.new_anonymous_id:
@@ -69,9 +78,8 @@ def _metered_decision(access: ArticleAccess, identified: IdentifiedReader, rules
             return decision
         # Another request changed the meter between our look and our count: decide on what it holds now.
         return policy.decide(article=access, reader=reader, meter=result.state, rules=rules, now=now)
-    except MeterUnavailable as exc:
-        logger.error("meter store unavailable (%s); failing %s", exc, "open" if fail_open() else "closed")
-        return policy.decide_without_meter(article=access, rules=rules, fail_open=fail_open())
+    except MeterUnavailable as error:
+        return _without_meter(access, rules, error)
 
 
 def article_view_for(request: HttpRequest, article: Article, *, count: bool = True) -> ArticleView:
@@ -93,11 +101,10 @@ def article_view_for(request: HttpRequest, article: Article, *, count: bool = Tr
 
 def _peek_decision(access: ArticleAccess, reader: Reader, rules, now) -> Decision:
     """A decision that counts nothing: full only for an article already counted in this window."""
-    span = window_span(rules.window, now, current_publication().time_zone)
     try:
-        state = meter_store().state(reader.key, access.article_id, span)
-    except MeterUnavailable:
-        return policy.decide_without_meter(article=access, rules=rules, fail_open=fail_open())
+        state = meter_store().state(reader.key, access.article_id, _current_span(rules, now))
+    except MeterUnavailable as error:
+        return _without_meter(access, rules, error)
     if state.already_read:
         return policy.decide(article=access, reader=reader, meter=state, rules=rules, now=now)
     exhausted = MeterState(used=max(state.used, rules.limit_for(reader.kind)))
@@ -109,9 +116,7 @@ def meter_merge_on_signin(request: HttpRequest, user) -> None:
     anonymous = anonymous_id(request)
     if not anonymous:
         return
-    rules = meter_rules()
-    span = window_span(rules.window, clock.now(), current_publication().time_zone)
     try:
-        meter_store().merge(f"a:{anonymous}", f"u:{user.pk}", span)
+        meter_store().merge(f"a:{anonymous}", f"u:{user.pk}", _current_span(meter_rules(), clock.now()))
     except MeterUnavailable as exc:
         logger.error("meter store unavailable while merging reads at sign-in: %s", exc)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.csp import LazyNonce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -181,14 +181,14 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
             ),
             shared,
         )
-    nonce = request._csp_nonce if isinstance(getattr(request, "_csp_nonce", None), LazyNonce) else ""
+    nonce = get_nonce(request)  # lazy: evaluating it here puts it in the response's CSP header
     values = {
         "account": _account_links(request),
         "banner": banner,
         "body": _body(page, view.body),
         "panel": panel,
         "json_ld": page.structured_data(view.body, request),
-        "nonce": str(nonce),
+        "nonce": "" if nonce is None else str(nonce),
     }
     html = page.shell
     for name, value in values.items():

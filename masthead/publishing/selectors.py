@@ -96,14 +96,23 @@ def article_head(slug: str) -> ArticleHead | None:
     key = f"head:{slug}"
     head = local.get(key)
     if head is None:
-        row = (
-            Article.objects.filter(slug=slug)
-            .values_list("pk", "version", "section__slug", "slug", "status", "publish_at")
-            .first()
-        )
-        head = ArticleHead(*row) if row else False
+        head = _head(slug=slug) or False
         local.set(key, head, HEAD_SECONDS)
     return head or None
+
+
+def article_head_by_pk(pk: int) -> ArticleHead | None:
+    """The head of any article, whatever its state (for the newsroom's preview); never remembered."""
+    return _head(pk=pk)
+
+
+def _head(**lookup) -> ArticleHead | None:
+    row = (
+        Article.objects.filter(**lookup)
+        .values_list("pk", "version", "section__slug", "slug", "status", "publish_at")
+        .first()
+    )
+    return ArticleHead(*row) if row else None
 
 
 def forget_article_head(slug: str) -> None:
@@ -111,10 +120,6 @@ def forget_article_head(slug: str) -> None:
 
 
 def article_by_pk(pk: int) -> Article | None:
-    return _with_byline(Article.objects.all()).filter(pk=pk).first()
-
-
-def article_for_preview(pk: int) -> Article | None:
     return _with_byline(Article.objects.all()).filter(pk=pk).first()
 
 

@@ -66,27 +66,25 @@ def _visible_head_or_404(slug: str) -> selectors.ArticleHead:
     return head
 
 
-def article(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
+def _published_article(request: HttpRequest, section_slug: str, slug: str, url_name: str, template: str):
     head = _visible_head_or_404(slug)
     if head.section_slug != section_slug:
-        return HttpResponsePermanentRedirect(reverse("publishing:article", args=[head.section_slug, head.slug]))
-    return _article_response(request, head, "publishing/article.html")
+        return HttpResponsePermanentRedirect(reverse(url_name, args=[head.section_slug, head.slug]))
+    return _article_response(request, head, template)
+
+
+def article(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
+    return _published_article(request, section_slug, slug, "publishing:article", "publishing/article.html")
 
 
 def article_print(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
-    head = _visible_head_or_404(slug)
-    if head.section_slug != section_slug:
-        return HttpResponsePermanentRedirect(reverse("publishing:article_print", args=[head.section_slug, head.slug]))
-    return _article_response(request, head, "publishing/article_print.html")
+    return _published_article(request, section_slug, slug, "publishing:article_print", "publishing/article_print.html")
 
 
 @staff_member_required
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """An article in any state, as a reader would see it, for the newsroom."""
-    article = selectors.article_for_preview(pk)
-    if article is None:
+    head = selectors.article_head_by_pk(pk)
+    if head is None:
         raise Http404("No such article")
-    head = selectors.ArticleHead(
-        article.pk, article.version, article.section.slug, article.slug, article.status, article.publish_at
-    )
     return _article_response(request, head, "publishing/article.html", preview=True)
