@@ -142,14 +142,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Per-process memory for what every request reads and that may lag a few seconds behind an edit:
-# site settings, meter rules and the rendered shells of pages (keyed by article version).
-CACHES["local"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "masthead-local",
-    "TIMEOUT": int(os.environ.get("MASTHEAD_LOCAL_CACHE_SECONDS", "30")),
-    "OPTIONS": {"MAX_ENTRIES": 2000},
-}
+# Per-process memory (masthead.core.memo) for what every request reads and that may lag a few seconds
+# behind an edit: site settings, meter rules and the rendered shells of pages (keyed by article version).
+MASTHEAD_MEMO_SECONDS = int(os.environ.get("MASTHEAD_LOCAL_CACHE_SECONDS", "30"))
+MASTHEAD_MEMO_ENTRIES = 2000
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import caches
 
 from masthead.core import clock as app_clock
+from masthead.core import memo
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Section
 
 IN_CI = os.environ.get("CI") == "true"
@@ -65,11 +66,11 @@ def _isolated(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    for alias in ("default", "local"):
-        caches[alias].clear()
+    caches["default"].clear()
+    memo.forget_everything()
     yield
-    for alias in ("default", "local"):
-        caches[alias].clear()
+    caches["default"].clear()
+    memo.forget_everything()
     app_clock.set_now(None)
 
 

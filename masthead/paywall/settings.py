@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import caches
+
+from masthead.core import memo
 
 from .types import MeterRules, Window
 
@@ -12,24 +13,23 @@ RULES_CACHE_KEY = "paywall:rules:v1"
 
 def meter_rules() -> MeterRules:
     """The publisher's rules, kept in process memory for a few seconds (an edit reaches every worker soon)."""
-    local = caches["local"]
-    rules = local.get(RULES_CACHE_KEY)
-    if rules is None:
-        from .models import MeterSettings
+    return memo.remembered(RULES_CACHE_KEY, _load_rules)
 
-        row = MeterSettings.objects.order_by("pk").first() or MeterSettings.objects.create()
-        rules = MeterRules(
-            anonymous_limit=row.anonymous_limit,
-            registered_limit=row.registered_limit,
-            window=Window(row.window),
-            teaser_blocks=row.teaser_blocks,
-        )
-        local.set(RULES_CACHE_KEY, rules)
-    return rules
+
+def _load_rules() -> MeterRules:
+    from .models import MeterSettings
+
+    row = MeterSettings.objects.order_by("pk").first() or MeterSettings.objects.create()
+    return MeterRules(
+        anonymous_limit=row.anonymous_limit,
+        registered_limit=row.registered_limit,
+        window=Window(row.window),
+        teaser_blocks=row.teaser_blocks,
+    )
 
 
 def forget_meter_rules() -> None:
-    caches["local"].delete(RULES_CACHE_KEY)
+    memo.forget(RULES_CACHE_KEY)
 
 
 def fail_open() -> bool:

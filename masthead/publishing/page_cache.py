@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -23,7 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from masthead.core import clock
+from masthead.core import clock, memo
 from masthead.paywall.gating import GatedBody
 from masthead.paywall.policy import teaser_length
 from masthead.paywall.services import ArticleView, article_access
@@ -81,51 +80,46 @@ def article_page(
     *, article_pk: int, version: int, template: str, request: HttpRequest, preview: bool = False
 ) -> ArticlePage | None:
     """The shell for this article version, rendered on first use and then kept for a few seconds."""
-    local = caches["local"]
     key = _page_key(article_pk, version, template, request) + (":preview" if preview else "")
-    page = local.get(key)
-    if page is None:
-        article = selectors.article_by_pk(article_pk)
-        if article is None:
-            return None
-        url = request.build_absolute_uri(article.get_absolute_url())
-        context = {
-            "article": article,
-            "slots": Slots(),
-            "canonical_url": url,
-            "share_links": share_links(url=url, title=article.headline),
-            "related": selectors.related_articles(article),
-            "preview": preview,
-            "open_graph": open_graph(
-                article=article, url=url, publication=request.publication, absolute=request.build_absolute_uri
-            ),
-            "publication": request.publication,
-            "nav_sections": selectors.navigation_sections(),
-            "request": request,
-        }
-        page = ArticlePage(article=article, shell=render_to_string(template, context), url=url)
-        # Both versions of the structured data a reader can get, computed once with the page.
-        access = article_access(article)
-        teaser = teaser_length(access, meter_rules())
-        blocks = article.content_blocks
-        for body in (
-            GatedBody(tuple(blocks[:teaser]), tuple(blocks[teaser:]), False),
-            GatedBody(tuple(blocks[:teaser]), (), True),
-        ):
-            page.structured_data(body, request)
-        local.set(key, page)
+    return memo.remembered(key, lambda: _render_page(article_pk, template, request, preview))
+
+
+def _render_page(article_pk: int, template: str, request: HttpRequest, preview: bool) -> ArticlePage | None:
+    article = selectors.article_by_pk(article_pk)
+    if article is None:
+        return None
+    url = request.build_absolute_uri(article.get_absolute_url())
+    context = {
+        "article": article,
+        "slots": Slots(),
+        "canonical_url": url,
+        "share_links": share_links(url=url, title=article.headline),
+        "related": selectors.related_articles(article),
+        "preview": preview,
+        "open_graph": open_graph(
+            article=article, url=url, publication=request.publication, absolute=request.build_absolute_uri
+        ),
+        "publication": request.publication,
+        "nav_sections": selectors.navigation_sections(),
+        "request": request,
+    }
+    page = ArticlePage(article=article, shell=render_to_string(template, context), url=url)
+    # Both versions of the structured data a reader can get, computed once with the page.
+    access = article_access(article)
+    teaser = teaser_length(access, meter_rules())
+    blocks = article.content_blocks
+    for body in (
+        GatedBody(tuple(blocks[:teaser]), tuple(blocks[teaser:]), False),
+        GatedBody(tuple(blocks[:teaser]), (), True),
+    ):
+        page.structured_data(body, request)
     return page
 
 
 def _fragment(template: str, key: tuple, context: dict) -> str:
     """A small reader-dependent fragment, rendered once per distinct key."""
-    local = caches["local"]
     cache_key = f"fragment:{template}:{get_language()}:" + ":".join(str(part) for part in key)
-    html = local.get(cache_key)
-    if html is None:
-        html = render_to_string(template, context)
-        local.set(cache_key, html)
-    return html
+    return memo.remembered(cache_key, lambda: render_to_string(template, context))
 
 
 def _account_links(request: HttpRequest) -> str:
@@ -198,12 +192,11 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
 
 def listing(request: HttpRequest, name: str, template: str, build_context: Callable[[], dict]) -> HttpResponse:
     """A listing page (front, section, author): rendered once every few seconds, account links filled per reader."""
-    local = caches["local"]
     # Listings follow the clock in steps, so a scheduled article appears within one step of its time.
     step = int(clock.now().timestamp() // LISTING_STEP_SECONDS)
     key = f"listing:{name}:{get_language()}:{request.get_host()}:{step}"
-    shell = local.get(key)
-    if shell is None:
+
+    def render() -> str:
         context = {
             **build_context(),
             "slots": Slots(),
@@ -211,8 +204,9 @@ def listing(request: HttpRequest, name: str, template: str, build_context: Calla
             "nav_sections": selectors.navigation_sections(),
             "request": request,
         }
-        shell = render_to_string(template, context)
-        local.set(key, shell)
+        return render_to_string(template, context)
+
+    shell = memo.remembered(key, render)
     response = HttpResponse(shell.replace(_marker("account"), _account_links(request)))
     if request.user.is_authenticated:
         patch_cache_control(response, private=True)

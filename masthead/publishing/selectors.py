@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.cache import caches
 from django.db.models import Prefetch, QuerySet
+
+from masthead.core import memo
 
 from .models import Article, ArticleAuthor, ArticleStatus, Author, Publication, Section
 
@@ -16,26 +17,18 @@ SECTIONS_CACHE_KEY = "publishing:sections:v1"
 
 def current_publication() -> Publication:
     """The publication row (created with defaults on first use), kept in process memory for a few seconds."""
-    local = caches["local"]
-    publication = local.get(PUBLICATION_CACHE_KEY)
-    if publication is None:
-        publication = Publication.objects.order_by("pk").first() or Publication.objects.create()
-        local.set(PUBLICATION_CACHE_KEY, publication)
-    return publication
+    return memo.remembered(
+        PUBLICATION_CACHE_KEY, lambda: Publication.objects.order_by("pk").first() or Publication.objects.create()
+    )
 
 
 def navigation_sections() -> list[Section]:
-    local = caches["local"]
-    sections = local.get(SECTIONS_CACHE_KEY)
-    if sections is None:
-        sections = list(Section.objects.all())
-        local.set(SECTIONS_CACHE_KEY, sections)
-    return sections
+    return memo.remembered(SECTIONS_CACHE_KEY, lambda: list(Section.objects.all()))
 
 
 def forget_site_settings() -> None:
     """Drop this process's copy of the publication and sections after an edit (others follow within seconds)."""
-    caches["local"].delete_many([PUBLICATION_CACHE_KEY, SECTIONS_CACHE_KEY])
+    memo.forget(PUBLICATION_CACHE_KEY, SECTIONS_CACHE_KEY)
 
 
 def _with_byline(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -92,13 +85,7 @@ def article_head(slug: str) -> ArticleHead | None:
 
     An edit in this process is seen at once (the save forgets it); other workers see it within HEAD_SECONDS.
     """
-    local = caches["local"]
-    key = f"head:{slug}"
-    head = local.get(key)
-    if head is None:
-        head = _head(slug=slug) or False
-        local.set(key, head, HEAD_SECONDS)
-    return head or None
+    return memo.remembered(f"head:{slug}", lambda: _head(slug=slug), seconds=HEAD_SECONDS)
 
 
 def article_head_by_pk(pk: int) -> ArticleHead | None:
@@ -116,7 +103,7 @@ def _head(**lookup) -> ArticleHead | None:
 
 
 def forget_article_head(slug: str) -> None:
-    caches["local"].delete(f"head:{slug}")
+    memo.forget(f"head:{slug}")
 
 
 def article_by_pk(pk: int) -> Article | None:
