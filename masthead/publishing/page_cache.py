@@ -9,6 +9,7 @@ escaped) can never forge one.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from .share import share_links
 _TOKEN = secrets.token_hex(8)
 LISTING_STEP_SECONDS = 30
 SLOT_NAMES = ("account", "banner", "body", "panel", "json_ld", "nonce", "csrf")
+_SLOT = re.compile(rf"<!--slot:{_TOKEN}:(\w+)-->")
 
 
 def _marker(name: str) -> str:
@@ -58,6 +60,14 @@ class ArticlePage:
     shell: str
     url: str
     json_ld: dict[tuple, str] = field(default_factory=dict)
+    # The shell cut at its slots once: text, slot name, text, slot name, ..., text.
+    parts: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.parts = tuple(_SLOT.split(self.shell))
+
+    def fill(self, values: dict[str, str]) -> str:
+        return "".join(values.get(part, "") if i % 2 else part for i, part in enumerate(self.parts))
 
     def structured_data(self, body: GatedBody, request: HttpRequest) -> str:
         key = (body.truncated, len(body.lead), len(body.rest))
@@ -184,10 +194,7 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
         "json_ld": page.structured_data(view.body, request),
         "nonce": "" if nonce is None else str(nonce),
     }
-    html = page.shell
-    for name, value in values.items():
-        html = html.replace(_marker(name), value)
-    return html
+    return page.fill(values)
 
 
 def listing(request: HttpRequest, name: str, template: str, build_context: Callable[[], dict]) -> HttpResponse:
