@@ -1,7 +1,8 @@
 """make bench: the article page's hot path against a reference measured in the same run.
 
-Serves the demo the way production does (gunicorn, one sync worker, pinned to one core) and drives it
-with wrk pinned to the other core, 16 connections. Cases:
+Serves the demo the way production does (granian, one worker, pinned to one core; BENCH_SERVER=gunicorn
+for one sync gunicorn worker) and drives it with wrk pinned to the other core, 16 connections. On SQLite
+it also measures (R), (1) and (3) under the other server, to show which is faster. Cases:
   (R) the article template rendered from a constant, no database, no middleware (masthead.core.reference)
   (1) the seed article for a new anonymous reader (meter counted)   (2) the same reader re-reading it
   (3) a subscriber   (4) an over-quota reader (paywall + teaser)   (5) the front page
@@ -51,7 +52,9 @@ Subscription.objects.get_or_create(user=user, defaults=dict(plan=Plan.objects.ge
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(user.pk); store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash(); store.create()
-print(json.dumps({"session": store.session_key}))
+from django.middleware.csrf import _get_new_csrf_string
+# A signed-in browser also holds the CSRF cookie the sign-in form gave it.
+print(json.dumps({"session": store.session_key, "csrftoken": _get_new_csrf_string()}))
 """
 
 
@@ -85,27 +88,31 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
+SERVERS = ("granian", "gunicorn")
+SERVER = os.environ.get("BENCH_SERVER", "granian")
+
+
+def server_command(server: str, app: str, port: int, workers: int) -> tuple[list[str], dict[str, str]]:
+    """The production command line (and its environment) of ``server`` for one WSGI ``app``."""
+    if server == "granian":
+        settings = {"PYTHON": sys.executable, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
+        return [str(ROOT / "deploy" / "serve")], {**settings, "HOST": "127.0.0.1", "MASTHEAD_WSGI_APP": app}
+    if server == "gunicorn":
+        return [
+            *[sys.executable, "-m", "gunicorn", app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
+            *["--no-control-socket", "--log-level", "warning"],
+        ], {}
+    sys.exit(f"BENCH_SERVER must be one of {', '.join(SERVERS)}, not {server!r}")
+
+
 @contextlib.contextmanager
-def gunicorn(env: dict, app: str, *, workers: int = 1, threads: int = 1, pin: bool = True):
+def serve(env: dict, app: str, *, server: str = SERVER, workers: int = 1, pin: bool = True):
+    """``app`` served by ``server`` on a free port (pinned to the server core); yields (url, server pid)."""
     port = free_port()
-    log = open(WORK / f"gunicorn-{app.replace(':', '-')}.log", "a")  # noqa: SIM115 -- closed below
-    command = ["taskset", "-c", SERVER_CORE] if pin else []
-    command += [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        app,
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--no-control-socket",
-        "--log-level",
-        "warning",
-    ]
-    if threads > 1:
-        command += ["--threads", str(threads)]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    log = open(WORK / f"{server}-{app.replace(':', '-')}.log", "a")  # noqa: SIM115 -- closed below
+    command, settings = server_command(server, app, port, workers)
+    command = (["taskset", "-c", SERVER_CORE] if pin else []) + command
+    process = subprocess.Popen(command, cwd=ROOT, env={**env, **settings}, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -114,11 +121,11 @@ def gunicorn(env: dict, app: str, *, workers: int = 1, threads: int = 1, pin: bo
                 break
             time.sleep(0.2)
         else:
-            sys.exit(f"{app} did not start; see {log.name}")
-        yield url, server.pid
+            sys.exit(f"{app} did not start under {server}; see {log.name}")
+        yield url, process.pid
     finally:
-        server.terminate()
-        server.wait(timeout=15)
+        process.terminate()
+        process.wait(timeout=15)
         log.close()
 
 
@@ -139,7 +146,7 @@ def _latency(out: str, percentile: str) -> float:
 
 
 def worker_peak_kib(master_pid: int) -> int:
-    """Peak resident memory (VmHWM) of the gunicorn worker under ``master_pid``."""
+    """Peak resident memory (VmHWM) of the worker process under the server process ``master_pid``."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     status = Path(f"/proc/{children[0]}/status").read_text()
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
@@ -182,22 +189,23 @@ def reader_cookies(base_url: str) -> dict[str, str]:
     return {"rereader": cookie_after([SEED]), "over_quota": cookie_after(others[:8])}
 
 
-def run_backend(label: str, env: dict, *, memory: bool = False) -> list[Result]:
-    print(f"\n== {label} ==", flush=True)
+def run_backend(label: str, env: dict, *, memory: bool = False, compare: bool = False) -> list[Result]:
+    print(f"\n== {label} (served by {SERVER}) ==", flush=True)
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "compilemessages", "--ignore=.venv", "-v", "0")
     manage(env, "load_demo")
-    session = json.loads(manage(env, "shell", "-c", SETUP_SUBSCRIBER).strip().splitlines()[-1])["session"]
+    subscriber = json.loads(manage(env, "shell", "-c", SETUP_SUBSCRIBER).strip().splitlines()[-1])
+    subscriber_cookie = f"sessionid={subscriber['session']}; csrftoken={subscriber['csrftoken']}"
     results = []
-    with gunicorn(env, "masthead.core.reference:application") as (url, _pid):
+    with serve(env, "masthead.core.reference:application") as (url, _pid):
         results.append(wrk(url + SEED, {}, "(R) reference: template from a constant"))
     memory_line = ""
-    with gunicorn(env, "masthead.wsgi") as (url, pid):
+    with serve(env, "masthead.wsgi:application") as (url, pid):
         cookies = reader_cookies(url)
         results.append(wrk(url + SEED, {}, "(1) new anonymous reader, meter counted"))
         results.append(wrk(url + SEED, {"Cookie": cookies["rereader"]}, "(2) same reader re-reading"))
-        results.append(wrk(url + SEED, {"Cookie": f"sessionid={session}"}, "(3) subscriber"))
+        results.append(wrk(url + SEED, {"Cookie": subscriber_cookie}, "(3) subscriber"))
         results.append(wrk(url + SEED, {"Cookie": cookies["over_quota"]}, "(4) over-quota reader (teaser)"))
         results.append(wrk(url + "/", {}, "(5) front page"))
         if memory:
@@ -216,7 +224,24 @@ def run_backend(label: str, env: dict, *, memory: bool = False) -> list[Result]:
         )
     if memory:
         print(memory_line)
+    if compare:
+        compare_servers(env, results, subscriber_cookie)
     return results
+
+
+def compare_servers(env: dict, results: list[Result], subscriber_cookie: str) -> None:
+    """The same cases under the other production servers, to show why SERVER serves the rest."""
+    for server in (s for s in SERVERS if s != SERVER):
+        with serve(env, "masthead.core.reference:application", server=server) as (url, _pid):
+            others = [wrk(url + SEED, {}, "(R)")]
+        with serve(env, "masthead.wsgi:application", server=server) as (url, _pid):
+            others.append(wrk(url + SEED, {}, "(1)"))
+            others.append(wrk(url + SEED, {"Cookie": subscriber_cookie}, "(3)"))
+        for ours, theirs in zip([results[0], results[1], results[3]], others, strict=True):
+            print(
+                f"under {server}: {ours.name[:3]} {theirs.rps:.1f} req/s, p99 {theirs.p99_ms:.2f} ms "
+                f"(under {SERVER}: {ours.rps:.1f} req/s, p99 {ours.p99_ms:.2f} ms)"
+            )
 
 
 def main() -> None:
@@ -241,7 +266,9 @@ def main() -> None:
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     ratios = []
     memory = os.environ.get("BENCH_MEMORY", "1") != "0"
-    results = run_backend("SQLite", {**env, "DATABASE_URL": f"sqlite:///{WORK / 'bench.sqlite3'}"}, memory=memory)
+    results = run_backend(
+        "SQLite", {**env, "DATABASE_URL": f"sqlite:///{WORK / 'bench.sqlite3'}"}, memory=memory, compare=True
+    )
     ratios += [r.rps / results[0].rps for r in results[1:]]
     if reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379):
         import psycopg

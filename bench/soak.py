@@ -1,4 +1,4 @@
-"""make soak: mixed readers against 2 gunicorn workers on PostgreSQL + Redis for a few minutes.
+"""make soak: mixed readers against 2 workers of the production server on PostgreSQL + Redis for a few minutes.
 
 Checks, at the end: no 5xx response, no reader got more full metered articles than the meter allows,
 and the meter store holds exactly the reads that were served in full.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import PG_ADMIN, REDIS_URL, WORK, gunicorn, manage, reachable
+from bench.run import PG_ADMIN, REDIS_URL, WORK, manage, reachable, serve
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "300"))
 THREADS = int(os.environ.get("SOAK_THREADS", "8"))
@@ -141,7 +141,7 @@ def main() -> None:
         info = json.loads(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
         registered = json.loads(manage(env, "shell", "-c", REGISTER.format(n=20)).strip().splitlines()[-1])
         tally = Tally()
-        with gunicorn(env, "masthead.wsgi", workers=2, pin=False) as (url, _pid):
+        with serve(env, "masthead.wsgi:application", workers=2, pin=False) as (url, _pid):
             deadline = time.monotonic() + SECONDS
             threads = [
                 threading.Thread(target=worker, args=(url, info["articles"], registered, tally, deadline, i))

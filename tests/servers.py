@@ -1,4 +1,4 @@
-"""Real servers for tests: a fresh database, migrated and filled, served by gunicorn worker processes."""
+"""Real servers for tests: a fresh database, migrated and filled, served by the production server's workers."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def served_site(
     setup: str = "",
     demo: bool = False,
 ) -> Iterator[Site]:
-    """Serve a fresh Masthead with gunicorn; ``setup`` is Python run in ``manage.py shell`` first."""
+    """Serve a fresh Masthead with deploy/serve; ``setup`` is Python run in ``manage.py shell`` first."""
     if redis:
         require_service("Redis", "127.0.0.1", 6379)
     with contextlib.ExitStack() as stack:
@@ -97,22 +97,17 @@ def served_site(
         if setup:
             site.manage("shell", "-c", setup)
         port = free_port()
+        # The production server, started the way docs/deploy.md starts it.
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "masthead.wsgi",
-                "--workers",
-                str(workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--no-control-socket",
-                "--log-level",
-                "warning",
-            ],
+            [str(ROOT / "deploy" / "serve")],
             cwd=ROOT,
-            env=env,
+            env={
+                **env,
+                "PYTHON": sys.executable,
+                "HOST": "127.0.0.1",
+                "PORT": str(port),
+                "WEB_CONCURRENCY": str(workers),
+            },
         )
         stack.callback(_stop, server)
         url = f"http://127.0.0.1:{port}"
@@ -124,14 +119,14 @@ def _wait_until_up(url: str, server: subprocess.Popen, timeout: float = 30) -> N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {server.returncode}")
+            raise RuntimeError(f"the server exited with status {server.returncode}")
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer at {url} within {timeout} s")
+    raise RuntimeError(f"the server did not answer at {url} within {timeout} s")
 
 
 def _stop(server: subprocess.Popen) -> None:

@@ -85,7 +85,7 @@ def test_probes_survive_html_and_json_escaping():
     assert probe in normalise("&ldquo;We do not know,&rdquo; said the official, &ldquo;but Japan will conform.&rdquo;")
 
 
-def test_the_demo_served_by_gunicorn_leaks_nothing(tmp_path):
+def test_the_demo_served_by_the_production_server_leaks_nothing(tmp_path):
     from tests.servers import served_site
 
     with served_site(tmp_path, demo=True, workers=2) as served:
