@@ -89,7 +89,8 @@ def build(size: int) -> dict:
     total = manage(
         env, "shell", "-c", FILL.replace("range(N)", f"range({size})").replace("i == N - 1", f"i == {size} - 1")
     )
-    print(f"  {size:,} generated articles in {time.perf_counter() - started:.0f} s (total {total.strip()})", flush=True)
+    count = total.strip().splitlines()[-1]  # the shell may print its own lines first
+    print(f"  {size:,} generated articles in {time.perf_counter() - started:.0f} s (total {count})", flush=True)
     script = f"URLS = {URLS!r}\nREPEAT = {REPEAT}\n" + MEASURE
     import json
 
