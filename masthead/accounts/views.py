@@ -40,6 +40,17 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})
 
 
+class SignOutView(auth_views.LogoutView):
+    """Django's sign-out on POST; a GET asks first, so pages link here instead of carrying a form."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(_safe_next(request))
+        return render(request, "accounts/signout.html", {"next": _safe_next(request)})
+
+
 class SignInView(auth_views.LoginView):
     template_name = "accounts/signin.html"
     form_class = SignInForm
