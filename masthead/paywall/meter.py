@@ -223,15 +223,9 @@ class RedisMeterStore:
         return f"{self._prefix}:{span.key}:{reader_key}"
 
     def state(self, reader_key: str, article_id: int, span: WindowSpan) -> MeterState:
-        key = self._key(reader_key, span)
-        try:
-            pipe = self._redis.pipeline(transaction=False)
-            pipe.zcount(key, span.start.timestamp(), "+inf")
-            pipe.zscore(key, str(article_id))
-            used, score = pipe.execute()
-        except self._errors as exc:
-            raise MeterUnavailable(str(exc)) from exc
-        return MeterState(used=int(used), already_read=score is not None and score >= span.start.timestamp())
+        # One command: a window holds at most the limit's few articles, so reading them all is cheap.
+        read = self.read_articles(reader_key, span)
+        return MeterState(used=len(read), already_read=article_id in read)
 
     def record(self, reader_key: str, article_id: int, span: WindowSpan, limit: int, now: dt.datetime) -> RecordResult:
         try:
