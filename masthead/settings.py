@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -265,6 +266,16 @@ if MASTHEAD_METER_FAIL not in {"open", "closed"}:
 MASTHEAD_CRAWLER_DOMAINS = env_list(
     "MASTHEAD_CRAWLER_DOMAINS", ["googlebot.com", "google.com", "googleusercontent.com"]
 )
+# Proxies in front of the app (nginx, a load balancer): only requests from these addresses may say,
+# in X-Forwarded-For, who the client was. Empty: REMOTE_ADDR is the client.
+MASTHEAD_TRUSTED_PROXIES = env_list("MASTHEAD_TRUSTED_PROXIES", [])
+for _proxy in MASTHEAD_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"MASTHEAD_TRUSTED_PROXIES must list IP addresses or networks (e.g. 127.0.0.1,10.0.0.0/8), not {_proxy!r}"
+        ) from None
 MASTHEAD_CRAWLER_AGENTS = env_list("MASTHEAD_CRAWLER_AGENTS", ["Googlebot", "Google-InspectionTool", "GoogleOther"])
 # Anonymous readers' id cookie.
 MASTHEAD_READER_COOKIE = "mh_reader"

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from masthead.core.client import client_address
 from masthead.paywall.services import meter_merge_on_signin
 from masthead.subscriptions.account import account_context
 
@@ -56,7 +57,7 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
 
     def _ip(self) -> str:
-        return self.request.META.get("REMOTE_ADDR", "")
+        return client_address(self.request)
 
     def post(self, request, *args, **kwargs):
         login_name = request.POST.get("username", "")

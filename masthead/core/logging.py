@@ -6,6 +6,8 @@ import json
 import logging
 import time
 
+from .client import client_address
+
 logger = logging.getLogger("masthead.request")
 
 
@@ -27,7 +29,7 @@ class RequestLogMiddleware:
                         "status": response.status_code,
                         "ms": round((time.perf_counter() - started) * 1000, 2),
                         "bytes": len(response.content) if not response.streaming else None,
-                        "remote": request.META.get("REMOTE_ADDR", ""),
+                        "remote": client_address(request),
                     },
                     separators=(",", ":"),
                 )

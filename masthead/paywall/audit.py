@@ -138,6 +138,12 @@ def roads_for(target: Target) -> list[tuple[str, str, dict[str, str]]]:
         ("GET print with query", target.print_path + "?print=1", {}),
         ("GET as JSON", target.path, {"Accept": "application/json"}),
         ("GET spoofed Googlebot", target.path, {"User-Agent": GOOGLEBOT_UA}),
+        # A real Googlebot address, claimed in the header a proxy would set.
+        (
+            "GET Googlebot via forged X-Forwarded-For",
+            target.path,
+            {"User-Agent": GOOGLEBOT_UA, "X-Forwarded-For": "66.249.66.1"},
+        ),
         ("GET search referrer", target.path, {"Referer": "https://www.google.com/"}),
         ("GET social referrer", target.path, {"Referer": "https://t.co/audit"}),
         ("HEAD page", target.path, {}),

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from masthead.accounts.selectors import has_full_access
 from masthead.core import clock
+from masthead.core.client import client_address
 from masthead.subscriptions.entitlements import Lapse
 from masthead.subscriptions.selectors import reader_entitlement
 
@@ -63,7 +64,7 @@ def _is_verified_crawler(request: HttpRequest) -> bool:
     verifier = crawler_verifier()
     if not verifier.claims_to_be_crawler(request.headers.get("User-Agent", "")):
         return False
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_address(request)
     key = f"paywall:crawler:{ip}"
     verified = cache.get(key)
     if verified is None:

@@ -42,3 +42,10 @@ def test_a_bad_meter_setting_is_a_clear_error():
     result = manage("check", DEBUG="1", MASTHEAD_METER_FAIL="sometimes")
     assert result.returncode != 0
     assert "MASTHEAD_METER_FAIL must be open or closed" in result.stderr
+
+
+def test_a_bad_trusted_proxy_is_a_clear_error():
+    result = manage("check", DEBUG="1", MASTHEAD_TRUSTED_PROXIES="127.0.0.1,nginx.internal")
+    assert result.returncode != 0
+    assert "MASTHEAD_TRUSTED_PROXIES must list IP addresses or networks" in result.stderr
+    assert "'nginx.internal'" in result.stderr
