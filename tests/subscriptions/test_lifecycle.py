@@ -36,6 +36,7 @@ def test_the_offers_page_lists_plans_offers_and_deadlines(client, commerce):
     html = client.get("/subscribe/").content.decode()
     assert "Try 3 months for $9" in html and "Try it free for 14 days" in html
     assert "Offer ends November 25th" in html  # ten days after the test clock, in the publication's zone
+    assert "Offer ends February 23rd, 2027" in html  # a deadline in another year says which
     assert "$12" in html and "$120" in html and "Read all stories with unlimited access" in html
 
 
@@ -229,4 +230,5 @@ def test_the_offers_page_speaks_the_publications_language(client, commerce):
     publication.save()
     html = client.get("/subscribe/").content.decode()
     assert "11月25日まで" in html  # "Offer ends November 25th", in Japanese
+    assert "2027年2月23日まで" in html
     assert "その後は" in html  # the offer's terms are translated too
