@@ -38,6 +38,7 @@ def test_the_offers_page_lists_plans_offers_and_deadlines(client, commerce):
     assert "Offer ends November 25th" in html  # ten days after the test clock, in the publication's zone
     assert "Offer ends February 23rd, 2027" in html  # a deadline in another year says which
     assert "$12" in html and "$120" in html and "Read all stories with unlimited access" in html
+    assert "Then $12 a month on the Monthly plan. Cancel any time." in html
 
 
 def test_an_offer_is_redeemed_before_its_end(client, clock, commerce, reader, walled_article):
