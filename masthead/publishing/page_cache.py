@@ -28,6 +28,7 @@ from masthead.paywall.policy import teaser_length
 from masthead.paywall.services import ArticleView, article_access
 from masthead.paywall.settings import meter_rules
 from masthead.paywall.types import Message
+from masthead.subscriptions import selectors as sales
 from masthead.syndication.structured_data import article_json_ld, open_graph
 
 from . import selectors
@@ -155,6 +156,9 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
         "request": request,
         "user": request.user,
         "publication": request.publication,
+        # Called by the template only when the panel is rendered, not on every request.
+        "offers": sales.offers_on_show,
+        "plans": sales.live_plans,
     }
     banner = ""
     if decision.message in (Message.ARTICLES_LEFT, Message.LAST_FREE_ARTICLE):

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
+from django.utils import dateformat, timezone
+from django.utils.translation import pgettext
 
 from masthead.core import clock
 
@@ -32,6 +34,26 @@ def live_public_offers(now: dt.datetime | None = None) -> QuerySet[Offer]:
         .exclude(capped_out)
         .select_related("plan")
     )
+
+
+def offer_deadline(offer: Offer, this_year: int) -> str:
+    """ "April 30th" in the active language and time zone; with the year when it is not ``this_year``."""
+    ends = timezone.localtime(offer.ends_at)
+    if ends.year == this_year:
+        fmt = pgettext("date format of an offer's deadline", "F jS")
+    else:
+        fmt = pgettext("date format of an offer's deadline in another year", "F jS, Y")
+    return dateformat.format(ends, fmt)
+
+
+def offers_on_show(now: dt.datetime | None = None) -> list[Offer]:
+    """The live public offers, each with ``deadline_label`` ("April 30th") for the reader's language."""
+    moment = now or clock.now()
+    this_year = timezone.localtime(moment).year
+    offers = list(live_public_offers(moment))
+    for offer in offers:
+        offer.deadline_label = offer_deadline(offer, this_year)
+    return offers
 
 
 def subscription_facts(subscription: Subscription) -> SubscriptionFacts:

@@ -7,12 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from masthead.core import clock
 from masthead.paywall.settings import meter_rules
 
 from . import selectors, services
@@ -22,25 +19,16 @@ from .models import Offer, Plan
 def offers(request: HttpRequest) -> HttpResponse:
     """Where "See all offers and subscribe" leads: plans, live offers with their deadlines."""
     plans = list(selectors.live_plans())
-    live_offers = list(selectors.live_public_offers())
-    this_year = timezone.localtime(clock.now()).year
-    for offer in live_offers:
-        offer.deadline_label = offer_deadline(offer, this_year)
     return render(
         request,
         "subscriptions/offers.html",
-        {"plans": plans, "offers": live_offers, "rules": meter_rules(), "next": request.GET.get("next", "")},
+        {
+            "plans": plans,
+            "offers": selectors.offers_on_show(),
+            "rules": meter_rules(),
+            "next": request.GET.get("next", ""),
+        },
     )
-
-
-def offer_deadline(offer: Offer, this_year: int) -> str:
-    """ "April 30th" in the publication's language and time zone; with the year when it is not this one."""
-    ends = timezone.localtime(offer.ends_at)
-    if ends.year == this_year:
-        fmt = pgettext("date format of an offer's deadline", "F jS")
-    else:
-        fmt = pgettext("date format of an offer's deadline in another year", "F jS, Y")
-    return dateformat.format(ends, fmt)
 
 
 @require_POST

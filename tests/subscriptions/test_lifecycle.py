@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from masthead.core import memo
 from masthead.payments.models import WebhookEvent
 from masthead.paywall.models import MeterSettings
 from masthead.subscriptions.models import Checkout, Payment, Subscription
@@ -39,6 +40,17 @@ def test_the_offers_page_lists_plans_offers_and_deadlines(client, commerce):
     assert "Offer ends February 23rd, 2027" in html  # a deadline in another year says which
     assert "$12" in html and "$120" in html and "Read all stories with unlimited access" in html
     assert "Then $12 a month on the Monthly plan. Cancel any time." in html
+
+
+def test_the_paywall_panel_lists_the_live_offers_and_plans(client, clock, commerce, walled_article):
+    html = client.get(walled_article.get_absolute_url()).content.decode()
+    panel = html.split('class="paywall-panel"')[1]
+    assert '<a href="/subscribe/#offer-three-for-nine">Try 3 months for $9</a> — Offer ends November 25th' in panel
+    assert '<a href="/subscribe/#plan-monthly">Monthly</a> — $12 / month' in panel
+    assert '<a href="/subscribe/#plan-annual">Annual</a> — $120 / year' in panel
+    clock.advance(days=11)  # the introductory offer has ended; a panel rendered now no longer offers it
+    memo.forget_everything()  # what a worker's memory does on its own within seconds
+    assert "Try 3 months for $9" not in client.get(walled_article.get_absolute_url()).content.decode()
 
 
 def test_an_offer_is_redeemed_before_its_end(client, clock, commerce, reader, walled_article):
