@@ -25,15 +25,20 @@ def live_plans() -> QuerySet[Plan]:
     return Plan.objects.filter(active=True)
 
 
-def live_public_offers(now: dt.datetime | None = None) -> QuerySet[Offer]:
-    """Offers anyone can see now: active, started, not ended, without a code, with redemptions left."""
+def live_offers(now: dt.datetime | None = None) -> QuerySet[Offer]:
+    """Offers that can be redeemed now: active, started, not ended, on a live plan, with redemptions left."""
     moment = now or clock.now()
     capped_out = Q(redemption_cap__isnull=False) & Q(redemptions__gte=F("redemption_cap"))
     return (
-        Offer.objects.filter(active=True, code="", starts_at__lte=moment, ends_at__gt=moment, plan__active=True)
+        Offer.objects.filter(active=True, starts_at__lte=moment, ends_at__gt=moment, plan__active=True)
         .exclude(capped_out)
         .select_related("plan")
     )
+
+
+def live_public_offers(now: dt.datetime | None = None) -> QuerySet[Offer]:
+    """Live offers anyone can see: those without a code."""
+    return live_offers(now).filter(code="")
 
 
 def offer_deadline(offer: Offer, this_year: int) -> str:
@@ -46,11 +51,13 @@ def offer_deadline(offer: Offer, this_year: int) -> str:
     return dateformat.format(ends, fmt)
 
 
-def offers_on_show(now: dt.datetime | None = None) -> list[Offer]:
-    """The live public offers, each with ``deadline_label`` ("April 30th") for the reader's language."""
+def offers_on_show(now: dt.datetime | None = None, *, code: str = "") -> list[Offer]:
+    """The live public offers, and those unlocked by ``code``, each with ``deadline_label`` ("April 30th")."""
     moment = now or clock.now()
     this_year = timezone.localtime(moment).year
     offers = list(live_public_offers(moment))
+    if code.strip():
+        offers = list(live_offers(moment).filter(code__iexact=code.strip())) + offers
     for offer in offers:
         offer.deadline_label = offer_deadline(offer, this_year)
     return offers

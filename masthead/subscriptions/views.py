@@ -17,14 +17,17 @@ from .models import Offer, Plan
 
 
 def offers(request: HttpRequest) -> HttpResponse:
-    """Where "See all offers and subscribe" leads: plans, live offers with their deadlines."""
-    plans = list(selectors.live_plans())
+    """Where "See all offers and subscribe" leads: plans, live offers with their deadlines, an offer-code box."""
+    code = request.GET.get("code", "").strip()[:40]
+    offers = selectors.offers_on_show(code=code)
     return render(
         request,
         "subscriptions/offers.html",
         {
-            "plans": plans,
-            "offers": selectors.offers_on_show(),
+            "plans": list(selectors.live_plans()),
+            "offers": offers,
+            "code": code,
+            "code_unknown": bool(code) and not any(offer.code for offer in offers),
             "rules": meter_rules(),
             "next": request.GET.get("next", ""),
         },

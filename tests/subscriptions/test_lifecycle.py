@@ -11,7 +11,7 @@ from django.core.management import call_command
 from masthead.core import memo
 from masthead.payments.models import WebhookEvent
 from masthead.paywall.models import MeterSettings
-from masthead.subscriptions.models import Checkout, Payment, Subscription
+from masthead.subscriptions.models import Checkout, Offer, Payment, Subscription
 from masthead.subscriptions.services import subscriptions_tick
 
 from .conftest import CARD_DECLINED, CARD_FAILS_AT_RENEWAL, pay, start_checkout, subscribe
@@ -51,6 +51,40 @@ def test_the_paywall_panel_lists_the_live_offers_and_plans(client, clock, commer
     clock.advance(days=11)  # the introductory offer has ended; a panel rendered now no longer offers it
     memo.forget_everything()  # what a worker's memory does on its own within seconds
     assert "Try 3 months for $9" not in client.get(walled_article.get_absolute_url()).content.decode()
+
+
+@pytest.fixture
+def coded_offer(commerce, clock):
+    return Offer.objects.create(
+        name="Readers' club: 50% off for a year",
+        slug="readers-club",
+        plan=commerce.annual,
+        kind="percent_off",
+        percent_off=50,
+        percent_off_intervals=1,
+        code="CLUB2026",
+        starts_at=clock.now - dt.timedelta(days=1),
+        ends_at=clock.now + dt.timedelta(days=30),
+    )
+
+
+def test_an_offer_with_a_code_shows_only_to_whoever_enters_it(client, coded_offer):
+    assert "Readers' club" not in client.get("/subscribe/").content.decode()
+    html = client.get("/subscribe/?code=club2026").content.decode()
+    assert "Readers&#x27; club: 50% off for a year" in html
+    assert '<input type="hidden" name="code" value="club2026">' in html
+    wrong = client.get("/subscribe/?code=NOPE").content.decode()
+    assert "That offer code is not valid." in wrong and "Readers&#x27; club" not in wrong
+
+
+def test_a_reader_redeems_an_offer_with_its_code(client, coded_offer, reader):
+    response = client.post(
+        "/subscribe/checkout/", {"plan": coded_offer.plan.pk, "offer": coded_offer.pk, "code": "club2026"}
+    )
+    assert response.status_code == 302 and response["Location"].startswith("/payments/local/checkout/")
+    without = client.post("/subscribe/checkout/", {"plan": coded_offer.plan.pk, "offer": coded_offer.pk})
+    assert without.status_code == 302 and without["Location"] == "/subscribe/"
+    assert "That offer code is not valid." in client.get("/subscribe/").content.decode()
 
 
 def test_an_offer_is_redeemed_before_its_end(client, clock, commerce, reader, walled_article):
