@@ -11,6 +11,7 @@ from django.core.management import call_command
 from masthead.core import memo
 from masthead.payments.models import WebhookEvent
 from masthead.paywall.models import MeterSettings
+from masthead.publishing.selectors import current_publication
 from masthead.subscriptions.models import Checkout, Offer, Payment, Subscription
 from masthead.subscriptions.services import subscriptions_tick
 
@@ -270,8 +271,6 @@ def test_a_checkout_never_outlives_its_offer(client, clock, commerce, reader, mo
 
 
 def test_the_offers_page_speaks_the_publications_language(client, commerce):
-    from masthead.publishing.selectors import current_publication
-
     publication = current_publication()
     publication.language = "ja"
     publication.save()
@@ -279,3 +278,13 @@ def test_the_offers_page_speaks_the_publications_language(client, commerce):
     assert "11月25日まで" in html  # "Offer ends November 25th", in Japanese
     assert "2027年2月23日まで" in html
     assert "その後は" in html  # the offer's terms are translated too
+
+
+def test_emails_speak_the_publications_language(client, clock, commerce, reader):
+    publication = current_publication()
+    publication.language = "ja"
+    publication.save()
+    subscribe(client, commerce.monthly, commerce.intro)
+    receipt = next(m for m in mail.outbox if "領収書" in m.subject)
+    assert "お支払い" in receipt.body and "ありがとうございます" in receipt.body
+    assert any("ご購読いただきありがとうございます" in m.body for m in mail.outbox)
