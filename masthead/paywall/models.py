@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .types import Window
@@ -30,7 +31,7 @@ class MeterSettings(models.Model):
         _("teaser length in blocks"),
         default=2,
         validators=[MaxValueValidator(50)],
-        help_text=_('Used when an article has no paywall marker (<hr class="paywall">) in its body.'),
+        help_text=escape(_('Used when an article has no paywall marker (<hr class="paywall">) in its body.')),
     )
 
     class Meta:

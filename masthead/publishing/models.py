@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from masthead.core import clock
@@ -188,9 +189,12 @@ class Article(models.Model):
     body_html = models.TextField(
         _("body"),
         blank=True,
-        help_text=_(
-            "Paragraphs, <h2> subheads, <blockquote>, lists and images. "
-            'Put <hr class="paywall"> where the paywall should cut.'
+        # The admin prints help texts as HTML; these name tags, so they are escaped.
+        help_text=escape(
+            _(
+                "Paragraphs, <h2> subheads, <blockquote>, lists and images. "
+                'Put <hr class="paywall"> where the paywall should cut.'
+            )
         ),
     )
     # The sanitised body, one entry per top-level block, so the paywall can cut it by slicing a list.

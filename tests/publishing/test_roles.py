@@ -92,3 +92,11 @@ def test_staff_preview_shows_a_draft_but_readers_get_404(client, staff, make_art
     assert page.status_code == 200
     assert "Embargoed scoop." in page.content.decode()
     assert "Preview" in page.content.decode()
+
+
+def test_the_body_help_names_tags_without_the_admin_printing_them(client, staff):
+    client.force_login(staff("desk", EDITORS))
+    html = client.get("/admin/publishing/article/add/").content.decode()
+    assert "Paragraphs, &lt;h2&gt; subheads, &lt;blockquote&gt;" in html
+    assert "Put &lt;hr class=&quot;paywall&quot;&gt; where the paywall should cut." in html
+    assert "<h2> subheads" not in html
