@@ -11,6 +11,7 @@ import os
 import secrets
 import zoneinfo
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
 from django.conf import settings
@@ -18,7 +19,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils.html import escape
 from django.utils.text import slugify
 
 from masthead.core import clock
@@ -72,13 +72,14 @@ def demo_articles() -> list[dict]:
 
 
 def body_html(blocks: list[dict]) -> str:
+    """The editor's HTML for demo blocks; quotes stay as typed, so the admin's body field reads naturally."""
     parts = []
     for block in blocks:
-        text = escape(block["text"])
+        text = escape(block["text"], quote=False)
         if block["type"] == "subhead":
             parts.append(f"<h2>{text}</h2>")
         elif block["type"] == "quote":
-            cite = f"<cite>{escape(block['cite'])}</cite>" if block.get("cite") else ""
+            cite = f"<cite>{escape(block['cite'], quote=False)}</cite>" if block.get("cite") else ""
             parts.append(f"<blockquote><p>{text}</p>{cite}</blockquote>")
         else:
             parts.append(f"<p>{text}</p>")
