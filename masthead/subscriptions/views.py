@@ -19,7 +19,8 @@ from .models import Offer, Plan
 def offers(request: HttpRequest) -> HttpResponse:
     """Where "See all offers and subscribe" leads: plans, live offers with their deadlines, an offer-code box."""
     code = request.GET.get("code", "").strip()[:40]
-    offers = selectors.offers_on_show(code=code)
+    # A code is printable text; anything else (a NUL, say) matches nothing and never reaches the database.
+    offers = selectors.offers_on_show(code=code if code.isprintable() else "")
     return render(
         request,
         "subscriptions/offers.html",

@@ -78,6 +78,13 @@ def test_an_offer_with_a_code_shows_only_to_whoever_enters_it(client, coded_offe
     assert "That offer code is not valid." in wrong and "Readers&#x27; club" not in wrong
 
 
+@pytest.mark.parametrize("code", ["\x00", "club\x002026", "x" * 500, "éü🙂", "' OR 1=1 --"])
+def test_an_odd_offer_code_is_just_not_valid(client, coded_offer, code):
+    response = client.get("/subscribe/", {"code": code})
+    assert response.status_code == 200
+    assert "That offer code is not valid." in response.content.decode()
+
+
 def test_a_reader_redeems_an_offer_with_its_code(client, coded_offer, reader):
     response = client.post(
         "/subscribe/checkout/", {"plan": coded_offer.plan.pk, "offer": coded_offer.pk, "code": "club2026"}
