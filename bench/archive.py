@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import manage  # noqa: E402
+from bench.run import manage, production_env  # noqa: E402
 
 WORK = ROOT / "var" / "bench-archive"
 URLS = ["/", "/politics/", "/politics/?page=5", "/authors/priya-raman/", "/sitemap.xml", "/sitemap-articles.xml"]
@@ -75,20 +74,13 @@ print(json.dumps(out))
 def build(size: int) -> dict:
     folder = WORK / str(size)
     folder.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "archive-" + uuid.uuid4().hex,
-        "ALLOWED_HOSTS": "testserver",
-        "MASTHEAD_HTTPS": "0",
-        "MASTHEAD_VAR_DIR": str(folder),
-        "MASTHEAD_MEDIA_ROOT": str(folder / "media"),
-        "MASTHEAD_STATIC_ROOT": str(WORK / "static"),
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "MASTHEAD_ADMIN_PASSWORD": "archive-admin",
-        "MASTHEAD_REQUEST_LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
+    env = production_env(
+        folder,
+        static=WORK / "static",
+        hosts="testserver",
+        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+        MASTHEAD_REQUEST_LOG_LEVEL="WARNING",
+    )
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "load_demo")

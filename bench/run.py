@@ -81,6 +81,24 @@ def reachable(host: str, port: int) -> bool:
         return False
 
 
+def production_env(folder: Path, *, static: Path, hosts: str = "127.0.0.1", **extra: str) -> dict[str, str]:
+    """The environment of a production-like Masthead with its files under ``folder`` (SQLite unless overridden)."""
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": hosts,
+        "MASTHEAD_HTTPS": "0",
+        "MASTHEAD_VAR_DIR": str(folder),
+        "MASTHEAD_MEDIA_ROOT": str(folder / "media"),
+        "MASTHEAD_STATIC_ROOT": str(static),
+        "MASTHEAD_ADMIN_PASSWORD": "bench-admin-password",
+    }
+    for name in ("REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
+    return {**env, **extra}
+
+
 def manage(env: dict, *args: str) -> str:
     result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:
@@ -251,19 +269,7 @@ def main() -> None:
         sys.exit("make bench needs two cores: one for the server, one for wrk")
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-" + uuid.uuid4().hex,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "MASTHEAD_HTTPS": "0",
-        "MASTHEAD_VAR_DIR": str(WORK),
-        "MASTHEAD_MEDIA_ROOT": str(WORK / "media"),
-        "MASTHEAD_STATIC_ROOT": str(WORK / "static"),
-        "MASTHEAD_ADMIN_PASSWORD": "bench-admin-password",
-    }
-    env.pop("REDIS_URL", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = production_env(WORK, static=WORK / "static")
     ratios = []
     memory = os.environ.get("BENCH_MEMORY", "1") != "0"
     results = run_backend(

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import PG_ADMIN, REDIS_URL, WORK, manage, reachable, serve
+from bench.run import PG_ADMIN, REDIS_URL, WORK, manage, production_env, reachable, serve
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "300"))
 THREADS = int(os.environ.get("SOAK_THREADS", "8"))
@@ -117,21 +117,15 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     name = f"masthead_soak_{uuid.uuid4().hex[:8]}"
     secret = "soak-" + uuid.uuid4().hex
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secret,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "MASTHEAD_HTTPS": "0",
-        "MASTHEAD_VAR_DIR": str(WORK),
-        "MASTHEAD_MEDIA_ROOT": str(WORK / "media"),
-        "MASTHEAD_STATIC_ROOT": str(WORK / "static"),
-        "MASTHEAD_ADMIN_PASSWORD": "soak-admin-password",
-        "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/" + name,
-        "REDIS_URL": REDIS_URL,
-        "MASTHEAD_CACHE_PREFIX": name,
-        "MASTHEAD_REQUEST_LOG_LEVEL": "WARNING",
-    }
+    env = production_env(
+        WORK,
+        static=WORK / "static",
+        SECRET_KEY=secret,
+        DATABASE_URL=PG_ADMIN.rsplit("/", 1)[0] + "/" + name,
+        REDIS_URL=REDIS_URL,
+        MASTHEAD_CACHE_PREFIX=name,
+        MASTHEAD_REQUEST_LOG_LEVEL="WARNING",
+    )
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:

@@ -48,7 +48,15 @@ class MeterStore(Protocol):
     def read_articles(self, reader_key: str, span: WindowSpan) -> set[int]: ...
 
 
-class InMemoryMeterStore:
+class _StateFromReads:
+    """A window's state is its set of read articles: every store derives it the same way."""
+
+    def state(self, reader_key: str, article_id: int, span: WindowSpan) -> MeterState:
+        read = self.read_articles(reader_key, span)
+        return MeterState(used=len(read), already_read=article_id in read)
+
+
+class InMemoryMeterStore(_StateFromReads):
     """For tests and single-process experiments."""
 
     def __init__(self) -> None:
@@ -60,11 +68,6 @@ class InMemoryMeterStore:
         for article_id in [a for a, at in reads.items() if at < span.start]:
             del reads[article_id]
         return reads
-
-    def state(self, reader_key: str, article_id: int, span: WindowSpan) -> MeterState:
-        with self._lock:
-            reads = self._live(reader_key, span)
-            return MeterState(used=len(reads), already_read=article_id in reads)
 
     def record(self, reader_key: str, article_id: int, span: WindowSpan, limit: int, now: dt.datetime) -> RecordResult:
         with self._lock:
@@ -97,12 +100,14 @@ def _reads_table() -> str:
     return connection.ops.quote_name(MeterRead._meta.db_table)
 
 
-class DatabaseMeterStore:
-    """The default: rows in the site's database (SQLite or PostgreSQL)."""
+class DatabaseMeterStore(_StateFromReads):
+    """The default: rows in the site's database (SQLite or PostgreSQL).
 
-    # The two statements of every metered page view are written out: building them with the ORM on
-    # each request costs more than running them.
-    def state(self, reader_key: str, article_id: int, span: WindowSpan) -> MeterState:
+    The two statements of every metered page view (a window's reads, a new reader's first read) are
+    written out: building them with the ORM on each request costs more than running them.
+    """
+
+    def read_articles(self, reader_key: str, span: WindowSpan) -> set[int]:
         sql = "SELECT article_id FROM {reads} WHERE reader_key = %s AND window_key = %s AND read_at >= %s"
         try:
             with connection.cursor() as cursor:
@@ -110,10 +115,9 @@ class DatabaseMeterStore:
                     sql.format(reads=_reads_table()),
                     [reader_key, span.key, connection.ops.adapt_datetimefield_value(span.start)],
                 )
-                ids = [row[0] for row in cursor.fetchall()]
+                return {row[0] for row in cursor.fetchall()}
         except DatabaseError as exc:
             raise MeterUnavailable(str(exc)) from exc
-        return MeterState(used=len(ids), already_read=article_id in ids)
 
     def record(self, reader_key: str, article_id: int, span: WindowSpan, limit: int, now: dt.datetime) -> RecordResult:
         from .models import MeterRead, MeterWindow
@@ -171,15 +175,6 @@ class DatabaseMeterStore:
         except DatabaseError as exc:
             raise MeterUnavailable(str(exc)) from exc
 
-    def read_articles(self, reader_key: str, span: WindowSpan) -> set[int]:
-        from .models import MeterRead
-
-        return set(
-            MeterRead.objects.filter(reader_key=reader_key, window_key=span.key, read_at__gte=span.start).values_list(
-                "article_id", flat=True
-            )
-        )
-
 
 # KEYS[1] the window's sorted set; ARGV: article, now (s), window start (s), limit, ttl (s).
 # Returns {recorded (0/1), used, already_read (0/1)}.
@@ -207,7 +202,7 @@ return #reads / 2
 """
 
 
-class RedisMeterStore:
+class RedisMeterStore(_StateFromReads):
     """Used when ``REDIS_URL`` is set: one sorted set per reader and window, changed by Lua scripts."""
 
     def __init__(self, url: str, prefix: str = "masthead:meter") -> None:
@@ -221,11 +216,6 @@ class RedisMeterStore:
 
     def _key(self, reader_key: str, span: WindowSpan) -> str:
         return f"{self._prefix}:{span.key}:{reader_key}"
-
-    def state(self, reader_key: str, article_id: int, span: WindowSpan) -> MeterState:
-        # One command: a window holds at most the limit's few articles, so reading them all is cheap.
-        read = self.read_articles(reader_key, span)
-        return MeterState(used=len(read), already_read=article_id in read)
 
     def record(self, reader_key: str, article_id: int, span: WindowSpan, limit: int, now: dt.datetime) -> RecordResult:
         try:

@@ -89,9 +89,10 @@ def article_view_for(request: HttpRequest, article: Article, *, count: bool = Tr
     access = article_access(article)
     rules = meter_rules()
     now = clock.now()
-    if policy.is_metered(access, reader) and count:
+    metered = policy.is_metered(access, reader)
+    if metered and count:
         decision = _metered_decision(access, identified, rules, now)
-    elif policy.is_metered(access, reader):
+    elif metered:
         decision = _peek_decision(access, reader, rules, now)
     else:
         decision = policy.decide(article=access, reader=reader, meter=MeterState(), rules=rules, now=now)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
@@ -254,12 +255,14 @@ class Article(models.Model):
             return ArticleStatus.DRAFT.label
         return (ArticleStatus.PUBLISHED if self.is_visible() else ArticleStatus.SCHEDULED).label
 
-    @property
+    # Derived from ``blocks`` once per instance (a page shell keeps its instance for many requests);
+    # save() recomputes ``blocks`` and forgets them.
+    @cached_property
     def content_blocks(self) -> list[dict]:
         """The body's blocks without the editor's paywall marker."""
         return [block for block in self.blocks if block["kind"] != PAYWALL_BREAK]
 
-    @property
+    @cached_property
     def paywall_break_index(self) -> int | None:
         """How many content blocks stand before the editor's paywall marker, if there is one."""
         for index, block in enumerate(self.blocks):
@@ -273,6 +276,8 @@ class Article(models.Model):
         from .images import inline_image_html
 
         self.blocks = split_blocks(self.body_html, inline_image_html)
+        for derived in ("content_blocks", "paywall_break_index"):
+            self.__dict__.pop(derived, None)
         self.version = (self.version or 0) + 1
         if self.status != ArticleStatus.DRAFT:
             self.status = ArticleStatus.SCHEDULED if self.publish_at > clock.now() else ArticleStatus.PUBLISHED

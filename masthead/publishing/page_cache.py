@@ -24,9 +24,7 @@ from django.utils.translation import get_language
 
 from masthead.core import clock, memo
 from masthead.paywall.gating import GatedBody
-from masthead.paywall.policy import teaser_length
-from masthead.paywall.services import ArticleView, article_access
-from masthead.paywall.settings import meter_rules
+from masthead.paywall.services import ArticleView
 from masthead.paywall.types import Message
 from masthead.subscriptions import selectors as sales
 from masthead.syndication.structured_data import article_json_ld, open_graph
@@ -54,20 +52,26 @@ class Slots:
         return mark_safe(_marker(name))
 
 
-@dataclass
-class ArticlePage:
-    article: Article
-    shell: str
-    url: str
-    json_ld: dict[tuple, str] = field(default_factory=dict)
-    # The shell cut at its slots once: text, slot name, text, slot name, ..., text.
-    parts: tuple[str, ...] = field(init=False)
+@dataclass(frozen=True)
+class Shell:
+    """A page rendered once, cut at its slots: text, slot name, text, slot name, ..., text."""
 
-    def __post_init__(self) -> None:
-        self.parts = tuple(_SLOT.split(self.shell))
+    parts: tuple[str, ...]
+
+    @classmethod
+    def of(cls, html: str) -> Shell:
+        return cls(tuple(_SLOT.split(html)))
 
     def fill(self, values: dict[str, str]) -> str:
         return "".join(values.get(part, "") if i % 2 else part for i, part in enumerate(self.parts))
+
+
+@dataclass
+class ArticlePage:
+    article: Article
+    shell: Shell
+    url: str
+    json_ld: dict[tuple, str] = field(default_factory=dict)
 
     def structured_data(self, body: GatedBody, request: HttpRequest) -> str:
         key = (body.truncated, len(body.lead), len(body.rest))
@@ -113,17 +117,7 @@ def _render_page(article_pk: int, template: str, request: HttpRequest, preview: 
         "nav_sections": selectors.navigation_sections(),
         "request": request,
     }
-    page = ArticlePage(article=article, shell=render_to_string(template, context), url=url)
-    # Both versions of the structured data a reader can get, computed once with the page.
-    access = article_access(article)
-    teaser = teaser_length(access, meter_rules())
-    blocks = article.content_blocks
-    for body in (
-        GatedBody(tuple(blocks[:teaser]), tuple(blocks[teaser:]), False),
-        GatedBody(tuple(blocks[:teaser]), (), True),
-    ):
-        page.structured_data(body, request)
-    return page
+    return ArticlePage(article=article, shell=Shell.of(render_to_string(template, context)), url=url)
 
 
 def _fragment(template: str, key: tuple, context: dict) -> str:
@@ -190,7 +184,7 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
         "json_ld": page.structured_data(view.body, request),
         "nonce": "" if nonce is None else str(nonce),
     }
-    return page.fill(values)
+    return page.shell.fill(values)
 
 
 def listing(request: HttpRequest, name: str, template: str, build_context: Callable[[], dict]) -> HttpResponse:
@@ -209,8 +203,8 @@ def listing(request: HttpRequest, name: str, template: str, build_context: Calla
         }
         return render_to_string(template, context)
 
-    shell = memo.remembered(key, render)
-    response = HttpResponse(shell.replace(_marker("account"), _account_links(request)))
+    shell = memo.remembered(key, lambda: Shell.of(render()))
+    response = HttpResponse(shell.fill({"account": _account_links(request)}))
     if request.user.is_authenticated:
         patch_cache_control(response, private=True)
     patch_vary_headers(response, ("Cookie",))

@@ -266,35 +266,28 @@ def test_an_unreachable_meter_store_fails_as_configured(client, monkeypatch, set
     assert "meter store unavailable" in caplog.text
 
 
+def googlebot_body(client, article, *, remote: str, forwarded: str) -> str:
+    """What a Googlebot user agent gets from ``remote``, which says the request came from ``forwarded``."""
+    response = client.get(
+        article.get_absolute_url(), HTTP_USER_AGENT=GOOGLEBOT_UA, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded
+    )
+    return body_of(response)
+
+
 def test_behind_our_proxy_a_verified_crawler_is_recognised_by_the_forwarded_address(
     client, dns, make_article, settings
 ):
     settings.MASTHEAD_TRUSTED_PROXIES = ["127.0.0.1"]
     article = make_article(access="subscribers", body_html=paragraphs("Proxied"))
-    crawler = client.get(
-        article.get_absolute_url(),
-        HTTP_USER_AGENT=GOOGLEBOT_UA,
-        REMOTE_ADDR="127.0.0.1",
-        HTTP_X_FORWARDED_FOR="66.249.66.1",
-    )
-    assert "Proxied paragraph 6" in body_of(crawler)
+    crawler = googlebot_body(client, article, remote="127.0.0.1", forwarded="66.249.66.1")
+    assert "Proxied paragraph 6" in crawler
 
 
 def test_a_forged_forwarded_address_gets_the_teaser(client, dns, make_article, settings):
     settings.MASTHEAD_TRUSTED_PROXIES = ["127.0.0.1"]
     article = make_article(access="subscribers", body_html=paragraphs("Forged"))
     # Straight to the app, not through the proxy; and through the proxy with a forged first hop.
-    direct = client.get(
-        article.get_absolute_url(),
-        HTTP_USER_AGENT=GOOGLEBOT_UA,
-        REMOTE_ADDR="198.51.100.7",
-        HTTP_X_FORWARDED_FOR="66.249.66.1",
-    )
-    forged = client.get(
-        article.get_absolute_url(),
-        HTTP_USER_AGENT=GOOGLEBOT_UA,
-        REMOTE_ADDR="127.0.0.1",
-        HTTP_X_FORWARDED_FOR="66.249.66.1, 198.51.100.7",
-    )
-    assert "Forged paragraph 3" not in body_of(direct)
-    assert "Forged paragraph 3" not in body_of(forged)
+    direct = googlebot_body(client, article, remote="198.51.100.7", forwarded="66.249.66.1")
+    forged = googlebot_body(client, article, remote="127.0.0.1", forwarded="66.249.66.1, 198.51.100.7")
+    assert "Forged paragraph 3" not in direct
+    assert "Forged paragraph 3" not in forged
