@@ -50,7 +50,7 @@ now = clock.now()
 Subscription.objects.get_or_create(user=user, defaults=dict(plan=Plan.objects.get(slug="monthly"), status="active",
     provider="local", current_period_start=now, current_period_end=now + dt.timedelta(days=30), ever_paid=True, created_at=now))
 store = import_module(settings.SESSION_ENGINE).SessionStore()
-store[SESSION_KEY] = str(user.pk); store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[SESSION_KEY] = str(user.pk); store[BACKEND_SESSION_KEY] = "masthead.accounts.backends.AccountBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash(); store.create()
 from django.middleware.csrf import _get_new_csrf_string
 # A signed-in browser also holds the CSRF cookie the sign-in form gave it.

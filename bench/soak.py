@@ -50,7 +50,7 @@ sessions = []
 for i in range({n}):
     user = User.objects.create_user(f"soak-{{i}}@example.com", email=f"soak-{{i}}@example.com", password="soak password 1")
     store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk); store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[SESSION_KEY] = str(user.pk); store[BACKEND_SESSION_KEY] = "masthead.accounts.backends.AccountBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash(); store.create()
     sessions.append({{"user": user.pk, "session": store.session_key}})
 print(json.dumps(sessions))
