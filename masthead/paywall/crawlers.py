@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +36,13 @@ class CrawlerVerifier:
     forward: ForwardLookup = _forward
 
     def claims_to_be_crawler(self, user_agent: str) -> bool:
-        return any(agent.lower() in user_agent.lower() for agent in self.agents)
+        return bool(self._agent_pattern.search(user_agent))
+
+    @cached_property
+    def _agent_pattern(self) -> re.Pattern:
+        if not self.agents:
+            return re.compile(r"(?!)")  # matches nothing
+        return re.compile("|".join(re.escape(agent) for agent in self.agents), re.IGNORECASE)
 
     def address_verified(self, ip: str) -> bool:
         """Reverse-resolve ``ip`` into an allowed domain, then forward-resolve back to ``ip``."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
@@ -35,11 +38,29 @@ class IdentifiedReader:
 
 def anonymous_id(request: HttpRequest) -> str | None:
     """The id in a valid reader cookie; a forged or altered cookie counts as none."""
+    cookie = request.COOKIES.get(settings.MASTHEAD_READER_COOKIE)
+    if not cookie:
+        return None
+    # The secrets are part of the key, so a rotated key is never answered from memory.
+    key = (cookie, settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
+    with _checked_lock:
+        known = _checked_cookies.get(key, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known
     try:
         value = request.get_signed_cookie(settings.MASTHEAD_READER_COOKIE, salt=COOKIE_SALT)
-    except (KeyError, signing.BadSignature):
-        return None
-    return value if _ID_SHAPE.match(value) else None
+    except signing.BadSignature:
+        value = None
+    found = value if value and _ID_SHAPE.match(value) else None
+    with _checked_lock:
+        _checked_cookies[key] = found
+    return found
+
+
+# A returning reader sends the same cookie with every page: its signature is checked once per worker.
+_checked_cookies: LRUCache = LRUCache(maxsize=8192)
+_checked_lock = threading.Lock()
+_UNKNOWN = object()
 
 
 def remember_anonymous_id(response: HttpResponse, value: str) -> None:
@@ -55,14 +76,17 @@ def remember_anonymous_id(response: HttpResponse, value: str) -> None:
 
 
 def crawler_verifier() -> CrawlerVerifier:
-    return CrawlerVerifier(
-        domains=tuple(settings.MASTHEAD_CRAWLER_DOMAINS), agents=tuple(settings.MASTHEAD_CRAWLER_AGENTS)
-    )
+    return _verifier(tuple(settings.MASTHEAD_CRAWLER_DOMAINS), tuple(settings.MASTHEAD_CRAWLER_AGENTS))
+
+
+@functools.cache
+def _verifier(domains: tuple[str, ...], agents: tuple[str, ...]) -> CrawlerVerifier:
+    return CrawlerVerifier(domains=domains, agents=agents)
 
 
 def _is_verified_crawler(request: HttpRequest) -> bool:
     verifier = crawler_verifier()
-    if not verifier.claims_to_be_crawler(request.headers.get("User-Agent", "")):
+    if not verifier.claims_to_be_crawler(request.META.get("HTTP_USER_AGENT", "")):
         return False
     ip = client_address(request)
     key = f"paywall:crawler:{ip}"

@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from masthead.core import clock
 from masthead.publishing.models import Article
@@ -18,9 +17,12 @@ from .meter import MeterUnavailable, meter_store
 from .readers import IdentifiedReader, anonymous_id, identify_reader, remember_anonymous_id
 from .settings import fail_open, meter_rules
 from .types import ArticleAccess, Decision, Level, MeterState, Reader
-from .windows import WindowSpan, window_span
+from .windows import WindowSpan, current_window_span
 
 logger = logging.getLogger(__name__)
+
+# What a page made for one reader tells caches: only the browser may keep it, and must ask again.
+PRIVATE_PAGE = "max-age=0, no-cache, private"
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,9 @@ class ArticleView:
 
     def finish(self, response: HttpResponse) -> HttpResponse:
         """Keep shared caches out and remember a new anonymous reader."""
-        patch_cache_control(response, private=True, no_cache=True, max_age=0)
-        patch_vary_headers(response, ("Cookie",))
+        # The response is the view's own and new, so the headers are set outright (patching parses them).
+        response.headers["Cache-Control"] = PRIVATE_PAGE
+        response.headers["Vary"] = "Cookie"
         if self.identified.new_anonymous_id:
             remember_anonymous_id(response, self.identified.new_anonymous_id)
         return response
@@ -50,7 +53,7 @@ def article_access(article: Article) -> ArticleAccess:
 
 
 def _current_span(rules, now) -> WindowSpan:
-    return window_span(rules.window, now, current_publication().time_zone)
+    return current_window_span(rules.window, now, current_publication().time_zone)
 
 
 def _without_meter(access: ArticleAccess, rules, error: MeterUnavailable) -> Decision:

@@ -54,16 +54,17 @@ class Slots:
 
 @dataclass(frozen=True)
 class Shell:
-    """A page rendered once, cut at its slots: text, slot name, text, slot name, ..., text."""
+    """A page rendered once, cut at its slots and encoded: text, slot name, text, slot name, ..., text."""
 
-    parts: tuple[str, ...]
+    parts: tuple[bytes | str, ...]
 
     @classmethod
     def of(cls, html: str) -> Shell:
-        return cls(tuple(_SLOT.split(html)))
+        # Encoded once here, so a request encodes only what it fills in.
+        return cls(tuple(part if i % 2 else part.encode() for i, part in enumerate(_SLOT.split(html))))
 
-    def fill(self, values: dict[str, str]) -> str:
-        return "".join(values.get(part, "") if i % 2 else part for i, part in enumerate(self.parts))
+    def fill(self, values: dict[str, str]) -> bytes:
+        return b"".join(values.get(part, "").encode() if i % 2 else part for i, part in enumerate(self.parts))
 
 
 @dataclass
@@ -140,8 +141,8 @@ def _body(page: ArticlePage, body: GatedBody) -> str:
     return f'<div class="article-body">{dateline}{lead}{paywalled}</div>'
 
 
-def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> str:
-    """Fill the shell's slots for this reader."""
+def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> bytes:
+    """The page for this reader: the shell with its slots filled."""
     decision, lapse = view.decision, view.identified.lapse
     signed_in = request.user.is_authenticated
     shared = {

@@ -86,6 +86,16 @@ def test_a_forged_cookie_counts_as_a_new_reader_never_as_someone_else(client, me
     assert response.cookies["mh_reader"].value != original
 
 
+def test_a_reader_cookie_stops_counting_when_the_secret_key_is_rotated_away(client, metered, settings):
+    for article in metered[:3]:
+        client.get(article.get_absolute_url())  # the cookie is now known (and remembered) as a spent meter
+    original = client.cookies["mh_reader"].value
+    settings.SECRET_KEY = "a-new-secret-key-for-this-site-" + "x" * 30
+    response = client.get(metered[3].get_absolute_url())
+    assert "You have 2 free articles left this month" in body_of(response)  # a new reader, not the old one
+    assert response.cookies["mh_reader"].value != original
+
+
 def test_subscriber_articles_need_an_entitlement(client, make_article):
     article = make_article(access="subscribers", body_html=paragraphs("Exclusive"))
     wall = body_of(client.get(article.get_absolute_url()))
