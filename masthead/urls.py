@@ -10,7 +10,10 @@ admin.site.index_title = "Newsroom"
 handler404 = "masthead.core.views.page_not_found"
 handler500 = "masthead.core.views.server_error"
 
+# Reader pages first: most requests are for them, and section slugs never take a name the site's
+# other pages use (publishing.converters), so trying them first hides nothing.
 urlpatterns = [
+    path("", include("masthead.publishing.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("masthead.accounts.urls")),
@@ -18,5 +21,4 @@ urlpatterns = [
     path("", include("masthead.subscriptions.urls")),
     path("", include("masthead.payments.urls")),
     path("", include("masthead.syndication.urls")),
-    path("", include("masthead.publishing.urls")),
 ]
