@@ -63,8 +63,12 @@ class Shell:
         # Encoded once here, so a request encodes only what it fills in.
         return cls(tuple(part if i % 2 else part.encode() for i, part in enumerate(_SLOT.split(html))))
 
-    def fill(self, values: dict[str, str]) -> bytes:
-        return b"".join(values.get(part, "").encode() if i % 2 else part for i, part in enumerate(self.parts))
+    def fill(self, values: dict[str, str | bytes]) -> bytes:
+        return b"".join(_encoded(values.get(part, b"")) if i % 2 else part for i, part in enumerate(self.parts))
+
+
+def _encoded(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
 
 
 @dataclass
@@ -73,9 +77,18 @@ class ArticlePage:
     shell: Shell
     url: str
     json_ld: dict[tuple, str] = field(default_factory=dict)
+    bodies: dict[tuple, bytes] = field(default_factory=dict)
+
+    # Both are made from the body the paywall left this reader, and kept per shape of it (whole, or
+    # cut after n blocks): the gate decides on every request; the HTML of its answer is built once.
+    def body_html(self, body: GatedBody) -> bytes:
+        key = _shape(body)
+        if key not in self.bodies:
+            self.bodies[key] = _body(self, body).encode()
+        return self.bodies[key]
 
     def structured_data(self, body: GatedBody, request: HttpRequest) -> str:
-        key = (body.truncated, len(body.lead), len(body.rest))
+        key = _shape(body)
         if key not in self.json_ld:
             self.json_ld[key] = article_json_ld(
                 article=self.article,
@@ -85,6 +98,10 @@ class ArticlePage:
                 absolute=request.build_absolute_uri,
             )
         return self.json_ld[key]
+
+
+def _shape(body: GatedBody) -> tuple[bool, int, int]:
+    return (body.truncated, len(body.lead), len(body.rest))
 
 
 def _page_key(article_pk: int, version: int, template: str, request: HttpRequest) -> str:
@@ -180,7 +197,7 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> bytes
     values = {
         "account": _account_links(request),
         "banner": banner,
-        "body": _body(page, view.body),
+        "body": page.body_html(view.body),
         "panel": panel,
         "json_ld": page.structured_data(view.body, request),
         "nonce": "" if nonce is None else str(nonce),
