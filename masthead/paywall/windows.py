@@ -32,18 +32,3 @@ def window_span(window: Window, now: dt.datetime, time_zone: str) -> WindowSpan:
     start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     next_month = (start + dt.timedelta(days=32)).replace(day=1)
     return WindowSpan(f"{start:%Y-%m}", start, next_month)
-
-
-_last_months: dict[str, WindowSpan] = {}
-
-
-def current_window_span(window: Window, now: dt.datetime, time_zone: str) -> WindowSpan:
-    """``window_span``, reusing the calendar month found last while ``now`` is still inside it."""
-    if window != Window.CALENDAR_MONTH:
-        return window_span(window, now, time_zone)
-    known = _last_months.get(time_zone)
-    if known is not None and known.start <= now < known.end:
-        return known
-    span = window_span(window, now, time_zone)
-    _last_months[time_zone] = span
-    return span

@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 
+from masthead.paywall.services import current_window_span
 from masthead.paywall.types import Window
-from masthead.paywall.windows import current_window_span, window_span
+from masthead.paywall.windows import window_span
 
 
 def test_the_calendar_month_follows_the_publications_time_zone():
