@@ -49,3 +49,10 @@ def test_a_bad_trusted_proxy_is_a_clear_error():
     assert result.returncode != 0
     assert "MASTHEAD_TRUSTED_PROXIES must list IP addresses or networks" in result.stderr
     assert "'nginx.internal'" in result.stderr
+
+
+def test_a_production_worker_keeps_what_it_loaded_out_of_full_garbage_collections():
+    probe = "import gc, masthead.wsgi; print(gc.get_freeze_count())"
+    result = manage("shell", "-c", probe, SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="news.example.com")
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split()[-1]) > 10_000  # Django, the URLconf and the views
