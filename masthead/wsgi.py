@@ -7,7 +7,23 @@ from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
-application = get_wsgi_application()
+_django = get_wsgi_application()
+
+
+def application(environ, start_response):
+    """Django's application; a whole (not streamed) response is handed over as one bytes object.
+
+    Given Django's response object, the server iterates it through Python and then closes it; given a
+    list, it writes the bytes at once. The response is closed here instead, as the server would have.
+    """
+    response = _django(environ, start_response)
+    if response.streaming or getattr(response, "file_to_stream", None) is not None:
+        return response
+    try:
+        return [response.content]
+    finally:
+        response.close()
+
 
 # What is loaded now (Django, the URLconf and every view it imports) lives as long as the worker.
 # Freezing it takes it out of the garbage collector's full passes, which otherwise stopped a worker
