@@ -8,6 +8,7 @@ every request) and warm, taking the median of repeated requests. Prints the rati
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
@@ -19,7 +20,15 @@ sys.path.insert(0, str(ROOT))
 from bench.run import manage, production_env  # noqa: E402
 
 WORK = ROOT / "var" / "bench-archive"
-URLS = ["/", "/politics/", "/politics/?page=5", "/authors/priya-raman/", "/sitemap.xml", "/sitemap-articles.xml"]
+# The sitemap index, and the file of the current month (the one that changes, so crawlers ask for it most).
+URLS = [
+    "/",
+    "/politics/",
+    "/politics/?page=5",
+    "/authors/priya-raman/",
+    "/sitemap.xml",
+    f"/sitemap-articles-{dt.datetime.now(dt.UTC):%Y-%m}.xml",
+]
 REPEAT = int(os.environ.get("ARCHIVE_REPEAT", "25"))
 
 FILL = """

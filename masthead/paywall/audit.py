@@ -8,6 +8,7 @@ blocks that the database says lie behind the paywall.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -17,6 +18,8 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
+
+from django.urls import reverse
 
 from masthead.publishing.models import Article
 
@@ -29,7 +32,7 @@ _WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ,]{10,}[A-Za-z0-9]")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _SPACE = re.compile(r"\s+")
 GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
-SHARED_ROADS = ("/", "/feeds/latest.rss", "/feeds/latest.atom", "/sitemap.xml", "/sitemap-articles.xml")
+SHARED_ROADS = ("/", "/feeds/latest.rss", "/feeds/latest.atom", "/sitemap.xml", "/sitemap-sections.xml")
 
 
 class AuditError(Exception):
@@ -59,6 +62,7 @@ class Target:
     print_path: str
     section_path: str
     section_feed: str
+    sitemap: str  # the sitemap of the article's month
     metered: bool
     probes: tuple[tuple[int, str], ...]  # (block index, text that must not appear)
 
@@ -98,6 +102,7 @@ def audit_targets() -> list[Target]:
                 print_path=article.get_print_url(),
                 section_path=article.section.get_absolute_url(),
                 section_feed=f"/feeds/{article.section.slug}.rss",
+                sitemap=reverse("sitemap_section", args=[f"articles-{article.publish_at.astimezone(dt.UTC):%Y-%m}"]),
                 metered=access.level == Level.METERED,
                 probes=probes,
             )
@@ -149,6 +154,7 @@ def roads_for(target: Target) -> list[tuple[str, str, dict[str, str]]]:
         ("HEAD page", target.path, {}),
         ("GET section page", target.section_path, {}),
         ("GET section feed", target.section_feed, {}),
+        ("GET month sitemap", target.sitemap, {}),
     ]
 
 

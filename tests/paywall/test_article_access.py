@@ -154,7 +154,8 @@ def test_no_road_leaks_paywalled_text(client, metered):
         "/feeds/latest.rss",
         "/feeds/latest.atom",
         "/feeds/politics.rss",
-        "/sitemap-articles.xml",
+        f"/sitemap-articles-{target.publish_at:%Y-%m}.xml",
+        "/sitemap.xml",
         "/",
         "/politics/",
     ]

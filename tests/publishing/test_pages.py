@@ -114,7 +114,8 @@ def test_feeds_and_sitemap_list_published_articles(client, make_article):
     rss = client.get("/feeds/latest.rss").content.decode()
     assert article.headline in rss and "Only the dek goes out." in rss
     assert "Paragraph 1" not in rss
-    sitemap = client.get("/sitemap-articles.xml").content.decode()
+    month = f"{article.publish_at:%Y-%m}"
+    sitemap = client.get(f"/sitemap-articles-{month}.xml").content.decode()
     assert article.get_absolute_url() in sitemap
     assert client.get("/sitemap.xml").status_code == 200
 
