@@ -17,7 +17,8 @@ def application(environ, start_response):
     list, it writes the bytes at once. The response is closed here instead, as the server would have.
     """
     response = _django(environ, start_response)
-    if response.streaming or getattr(response, "file_to_stream", None) is not None:
+    # Streams, files and a server's own file wrapper (gunicorn's wsgi.file_wrapper) are left to the server.
+    if getattr(response, "streaming", True) or getattr(response, "file_to_stream", None) is not None:
         return response
     try:
         return [response.content]

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
-from masthead.core.rows import fetch_one
+from masthead.core.rows import fetch_by_pk
 
 
 class AccountBackend(ModelBackend):
@@ -19,5 +19,5 @@ class AccountBackend(ModelBackend):
             pk = model._meta.pk.to_python(user_id)
         except ValidationError:  # a malformed id in a session is simply no user
             return None
-        user = fetch_one(model, f"{model._meta.pk.column} = %s", [pk])
+        user = fetch_by_pk(model, pk)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -74,6 +74,12 @@ def fetch_one[M: Model](model: type[M], where: str, params: Sequence) -> M | Non
     return model.from_db(alias, list(statement.attnames), values)
 
 
+def fetch_by_pk[M: Model](model: type[M], pk) -> M | None:
+    """The ``model`` row with primary key ``pk`` (already of the key's type), or None."""
+    connection = connections[router.db_for_read(model)]
+    return fetch_one(model, f"{connection.ops.quote_name(model._meta.pk.column)} = %s", [pk])
+
+
 def database_datetime(model: type[Model], value):
     """``value`` as the driver of ``model``'s database takes a datetime parameter."""
     return connections[router.db_for_read(model)].ops.adapt_datetimefield_value(value)

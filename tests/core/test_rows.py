@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 
-from masthead.core.rows import database_datetime, fetch_one
+from masthead.core.rows import database_datetime, fetch_by_pk, fetch_one
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,13 @@ def test_a_saved_row_can_be_changed_and_saved_again():
 
 def test_no_row_is_none():
     assert fetch_one(get_user_model(), "id = %s", [987654]) is None
+    assert fetch_by_pk(get_user_model(), 987654) is None
+
+
+def test_a_row_by_its_primary_key():
+    User = get_user_model()
+    created = User.objects.create_user("reader@example.com", "reader@example.com", "a long password")
+    assert fetch_by_pk(User, created.pk) == created
 
 
 def test_datetime_parameters_are_compared_as_the_database_stores_them():

@@ -21,7 +21,7 @@ def _keep_the_test_transaction():
     request_finished.connect(close_old_connections)
 
 
-def call(path: str):
+def call(path: str, **extra):
     from masthead.wsgi import application
 
     environ = {
@@ -41,6 +41,7 @@ def call(path: str):
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
+    environ.update(extra)
     started = {}
     body = application(environ, lambda status, headers, exc_info=None: started.update(status=status))
     return started["status"], body
@@ -73,4 +74,26 @@ def test_a_streamed_file_stays_a_stream(settings, tmp_path):
     assert status == "200 OK"
     assert not isinstance(body, list)
     assert b"".join(body) == b"\xff\xd8 not really a jpeg"
+    body.close()
+
+
+def test_a_file_handed_to_the_servers_file_wrapper_stays_with_it(settings, tmp_path):
+    settings.MASTHEAD_SERVE_MEDIA = True
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8 wrapped")
+
+    class FileWrapper:  # what gunicorn offers as wsgi.file_wrapper
+        def __init__(self, file, block_size):
+            self.file = file
+
+        def __iter__(self):
+            return iter([self.file.read()])
+
+        def close(self):
+            self.file.close()
+
+    status, body = call("/media/photo.jpg", **{"wsgi.file_wrapper": FileWrapper})
+    assert status == "200 OK"
+    assert isinstance(body, FileWrapper)
+    assert b"".join(body) == b"\xff\xd8 wrapped"
     body.close()
