@@ -4,6 +4,7 @@ Serves the demo the way production does (granian, one worker, pinned to one core
 for one sync gunicorn worker) and drives it with wrk pinned to the other core, 16 connections. On SQLite
 it also measures (R), (1) and (3) under the other server, to show which is faster. Cases:
   (R) the article template rendered from a constant, no database, no middleware (masthead.core.reference)
+  (F) the framework's floor: that page as constant bytes behind Django and all of the site's middleware
   (1) the seed article for a new anonymous reader (meter counted)   (2) the same reader re-reading it
   (3) a subscriber   (4) an over-quota reader (paywall + teaser)   (5) the front page
 on SQLite, and on PostgreSQL + Redis when they answer on 127.0.0.1.
@@ -218,6 +219,8 @@ def run_backend(label: str, env: dict, *, memory: bool = False, compare: bool = 
     results = []
     with serve(env, "masthead.core.reference:application") as (url, _pid):
         results.append(wrk(url + SEED, {}, "(R) reference: template from a constant"))
+    with serve(env, "masthead.core.reference:floor_application") as (url, _pid):
+        floor = wrk(url + SEED, {}, "(F) floor: Django + middleware, constant")
     memory_line = ""
     with serve(env, "masthead.wsgi:application") as (url, pid):
         cookies = reader_cookies(url)
@@ -240,6 +243,12 @@ def run_backend(label: str, env: dict, *, memory: bool = False, compare: bool = 
             f"{result.rps / reference:6.2f}",
             flush=True,
         )
+    print(
+        f"{floor.name:44} {floor.rps:9.1f} {floor.p50_ms:8.2f} {floor.p99_ms:8.2f} {floor.errors:7d} "
+        f"{floor.rps / reference:6.2f}"
+    )
+    worst_p99 = max(result.p99_ms for result in results[1:5])
+    print(f"worst p99 of (1)-(4): {worst_p99:.2f} ms, {worst_p99 / floor.p99_ms:.2f} x the floor's p99")
     if memory:
         print(memory_line)
     if compare:

@@ -2,6 +2,8 @@
 
 ``make bench`` measures every real page against this WSGI application served the same way, so the
 ratio says how much the whole job (session, reader, meter, decision, gating) costs over rendering.
+``floor_application`` is the other yardstick: that page, already rendered, behind Django's handler and
+all of the site's middleware, which is what any page of the site costs before its view does anything.
 """
 
 from __future__ import annotations
@@ -100,6 +102,35 @@ def application(environ, start_response):
     html = render_to_string("publishing/article.html", _context()).encode()
     start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(html)))])
     return [html]
+
+
+@cache
+def _floor_handler():
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from django.urls import ResolverMatch
+
+    page = render_to_string("publishing/article.html", _context()).encode()
+
+    def constant_page(request):
+        return HttpResponse(page)
+
+    class FloorHandler(WSGIHandler):
+        """Django's handler and every middleware of the site, in front of a view that returns a constant."""
+
+        def resolve_request(self, request):
+            match = ResolverMatch(constant_page, (), {}, url_name="floor")
+            request.resolver_match = match
+            return match
+
+    return FloorHandler()
+
+
+def floor_application(environ, start_response):
+    """WSGI: the framework's floor for a page, the same rendered article as bytes behind all of the
+    site's middleware (sessions, CSRF, security headers, CSP, the request log), with no view work."""
+    return _floor_handler()(environ, start_response)
 
 
 def setup() -> None:
