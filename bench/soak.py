@@ -42,17 +42,16 @@ print(json.dumps({"articles": out, "anonymous_limit": rules.anonymous_limit, "re
 """
 REGISTER = """
 import json
-from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
-from importlib import import_module
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
 User = get_user_model()
 sessions = []
 for i in range({n}):
     user = User.objects.create_user(f"soak-{{i}}@example.com", email=f"soak-{{i}}@example.com", password="soak password 1")
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk); store[BACKEND_SESSION_KEY] = "masthead.accounts.backends.AccountBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash(); store.create()
-    sessions.append({{"user": user.pk, "session": store.session_key}})
+    browser = Client()
+    browser.force_login(user)  # a session made as signing in makes it
+    sessions.append({{"user": user.pk, "session": browser.cookies[settings.SESSION_COOKIE_NAME].value}})
 print(json.dumps(sessions))
 """
 

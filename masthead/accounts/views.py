@@ -35,7 +35,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = services.reader_create(email=form.cleaned_data["email"], password=form.cleaned_data["password"])
         meter_merge_on_signin(request, user)
-        login(request, user, backend="masthead.accounts.backends.AccountBackend")
+        login(request, user)  # the one configured backend
         verification.send_verification(user, base_url=request.build_absolute_uri("/"))
         return redirect(_safe_next(request))
     return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})

@@ -27,26 +27,31 @@ def trusted_proxies() -> tuple[Network, ...]:
     return _networks(tuple(getattr(settings, "MASTHEAD_TRUSTED_PROXIES", ())))
 
 
-def _is_trusted(address: str, proxies: Iterable[Network]) -> bool:
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        ip = ipaddress.ip_address(address)
+        return ipaddress.ip_address(text)
     except ValueError:
-        return False
-    return any(ip in network for network in proxies)
+        return None
+
+
+def _is_ours(address, proxies: Iterable[Network]) -> bool:
+    return any(address in network for network in proxies)
 
 
 def client_address(request: HttpRequest) -> str:
     """The client's IP address: ``REMOTE_ADDR``, or what our own proxies say it was."""
     remote = request.META.get("REMOTE_ADDR", "")
     proxies = trusted_proxies()
-    if not proxies or not _is_trusted(remote, proxies):
+    if not proxies:
+        return remote
+    sender = _address(remote)
+    if sender is None or not _is_ours(sender, proxies):
         return remote
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     for hop in reversed(hops):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
+        address = _address(hop)
+        if address is None:
             return remote  # a garbled chain proves nothing: the proxy itself is all we know
-        if not _is_trusted(hop, proxies):
+        if not _is_ours(address, proxies):
             return hop
     return remote

@@ -8,7 +8,6 @@ blocks that the database says lie behind the paywall.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -22,6 +21,7 @@ from http.cookiejar import CookieJar
 from django.urls import reverse
 
 from masthead.publishing.models import Article
+from masthead.syndication.sitemaps import month_key
 
 from .policy import teaser_length
 from .services import article_access
@@ -102,7 +102,7 @@ def audit_targets() -> list[Target]:
                 print_path=article.get_print_url(),
                 section_path=article.section.get_absolute_url(),
                 section_feed=f"/feeds/{article.section.slug}.rss",
-                sitemap=reverse("sitemap_section", args=[f"articles-{article.publish_at.astimezone(dt.UTC):%Y-%m}"]),
+                sitemap=reverse("sitemap_section", args=[month_key(article.publish_at)]),
                 metered=access.level == Level.METERED,
                 probes=probes,
             )

@@ -139,7 +139,7 @@ def _render_page(article_pk: int, template: str, request: HttpRequest, preview: 
 
 
 def _fragment(template: str, key: tuple, context: dict) -> str:
-    """A small reader-dependent fragment, rendered once per distinct key."""
+    """A small reader-dependent fragment, rendered once per distinct key (everything the template reads)."""
     cache_key = f"fragment:{template}:{get_language()}:" + ":".join(str(part) for part in key)
     return memo.remembered(cache_key, lambda: render_to_string(template, context))
 
@@ -176,7 +176,7 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> bytes
     if decision.message in (Message.ARTICLES_LEFT, Message.LAST_FREE_ARTICLE):
         banner = _fragment(
             "paywall/meter_banner.html",
-            (page.article.pk, decision.message, decision.remaining, decision.window, signed_in),
+            (request.path, decision.message, decision.remaining, decision.window, signed_in),
             shared,
         )
     panel = ""
@@ -184,7 +184,7 @@ def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> bytes
         panel = _fragment(
             "paywall/panel.html",
             (
-                page.article.pk,
+                request.path,
                 decision.message,
                 decision.limit,
                 decision.window,

@@ -64,22 +64,27 @@ class SectionSitemap(Sitemap):
         return Section.objects.all()
 
 
-def month_keys(now: dt.datetime) -> list[str]:
-    """``articles-YYYY-MM`` for every month from the first visible story's to ``now``'s, newest first."""
+def month_key(moment: dt.datetime) -> str:
+    """The sitemap name of the month ``moment`` falls in (UTC): ``articles-2026-11``."""
+    utc = moment.astimezone(dt.UTC)
+    return f"articles-{utc.year:04d}-{utc.month:02d}"
+
+
+def _months(now: dt.datetime) -> list[MonthOfArticlesSitemap]:
+    """A sitemap for every month from the first visible story's to ``now``'s, newest first."""
     first = Article.objects.visible(now).order_by("publish_at").values_list("publish_at", flat=True).first()
     if first is None:
         return []
     first, now = first.astimezone(dt.UTC), now.astimezone(dt.UTC)
-    keys, year, month = [], now.year, now.month
+    months, year, month = [], now.year, now.month
     while (year, month) >= (first.year, first.month):
-        keys.append(f"articles-{year:04d}-{month:02d}")
+        months.append(MonthOfArticlesSitemap(year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return keys
+    return months
 
 
-def month_sitemap(key: str) -> MonthOfArticlesSitemap | None:
-    """The sitemap a key names, if it names a month."""
-    match = MONTH_KEY.match(key)
+def _month_named(name: str) -> MonthOfArticlesSitemap | None:
+    match = MONTH_KEY.match(name)
     if not match:
         return None
     year, month = int(match[1]), int(match[2])
@@ -88,17 +93,14 @@ def month_sitemap(key: str) -> MonthOfArticlesSitemap | None:
     return MonthOfArticlesSitemap(year, month)
 
 
-def index_sitemaps() -> dict[str, object]:
+def index_sitemaps() -> dict[str, Sitemap | type[Sitemap]]:
     """What the index lists: the sections, then every month of articles, newest first."""
-    return {
-        "sections": SectionSitemap,
-        **{key: month_sitemap(key) for key in month_keys(clock.now())},
-    }
+    return {"sections": SectionSitemap, **{month_key(sitemap.start): sitemap for sitemap in _months(clock.now())}}
 
 
-def sitemap_for(section: str) -> dict[str, object]:
-    """The one sitemap a section name asks for (empty when it names none: Django answers 404)."""
-    if section == "sections":
+def sitemap_for(name: str) -> dict[str, Sitemap | type[Sitemap]]:
+    """The one sitemap a name asks for (empty when it names none: Django answers 404)."""
+    if name == "sections":
         return {"sections": SectionSitemap}
-    sitemap = month_sitemap(section)
-    return {section: sitemap} if sitemap else {}
+    sitemap = _month_named(name)
+    return {name: sitemap} if sitemap else {}

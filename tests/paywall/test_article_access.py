@@ -76,6 +76,18 @@ def test_the_reader_cookie_is_signed_httponly_and_lax(client, metered):
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
 
 
+def test_the_paywall_sends_a_reader_back_to_the_page_they_were_on(client, metered):
+    from urllib.parse import quote
+
+    for article in metered[:3]:
+        client.get(article.get_absolute_url())
+    target = metered[3]
+    page = body_of(client.get(target.get_absolute_url()))
+    printed = body_of(client.get(target.get_print_url()))
+    assert f"?next={quote(target.get_absolute_url())}" in page
+    assert f"?next={quote(target.get_print_url())}" in printed
+
+
 def test_a_forged_cookie_counts_as_a_new_reader_never_as_someone_else(client, metered):
     for article in metered[:3]:
         client.get(article.get_absolute_url())
