@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from masthead.core import clock
+from masthead.payments.billing import charge_for_interval
 from masthead.payments.interface import ProviderError
 from masthead.payments.registry import get_provider
 
 from .entitlements import entitlement
 from .models import Payment, Plan, Subscription
-from .offers import charge_for_interval
 from .selectors import current_subscription, grace_period, subscription_facts
 from .services import offer_terms
 from .states import Status

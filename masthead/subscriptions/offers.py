@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from masthead.payments.interface import OfferTerms
-
 
 class Refusal(StrEnum):
     NOT_STARTED = "not_started"
@@ -56,34 +54,3 @@ def refusal(offer: OfferRules, *, plan_id: int, code: str, reader: ReaderHistory
     if reader.ever_subscribed and not offer.lapsed_allowed:
         return Refusal.NOT_ELIGIBLE
     return None
-
-
-def interval_price(
-    *,
-    base_minor: int,
-    interval_number: int,
-    intro_minor: int | None,
-    intro_intervals: int,
-    percent_off: int,
-    percent_off_intervals: int,
-) -> int:
-    """The charge for the ``interval_number``-th paid interval (1-based) under an offer."""
-    if intro_minor is not None and interval_number <= intro_intervals:
-        return intro_minor
-    if percent_off and (percent_off_intervals == 0 or interval_number <= percent_off_intervals):
-        return base_minor * (100 - percent_off) // 100
-    return base_minor
-
-
-def charge_for_interval(base_minor: int, terms: OfferTerms | None, interval_number: int) -> int:
-    """What the ``interval_number``-th paid interval costs on a plan priced ``base_minor``, under an offer."""
-    if terms is None:
-        return base_minor
-    return interval_price(
-        base_minor=base_minor,
-        interval_number=interval_number,
-        intro_minor=terms.intro_amount_minor,
-        intro_intervals=terms.intro_intervals,
-        percent_off=terms.percent_off,
-        percent_off_intervals=terms.percent_off_intervals,
-    )

@@ -1,8 +1,8 @@
 import datetime as dt
 
+from masthead.payments.billing import add_months, interval_price
 from masthead.subscriptions.money import format_money
-from masthead.subscriptions.offers import OfferRules, ReaderHistory, Refusal, interval_price, refusal
-from masthead.subscriptions.periods import add_months
+from masthead.subscriptions.offers import OfferRules, ReaderHistory, Refusal, refusal
 
 NOW = dt.datetime(2027, 4, 30, 12, tzinfo=dt.UTC)
 OFFER = OfferRules(plan_id=1, starts_at=NOW - dt.timedelta(days=30), ends_at=NOW + dt.timedelta(hours=1))
