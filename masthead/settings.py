@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "masthead.payments",
     "django_tasks_db",
     "masthead.syndication",
+    "masthead.site",
     "masthead.demo",
 ]
 
@@ -84,16 +85,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "masthead.core.middleware.PublicationMiddleware",
+    "masthead.site.middleware.PublicationMiddleware",
 ]
 
-ROOT_URLCONF = "masthead.urls"
+ROOT_URLCONF = "masthead.site.urls"
 WSGI_APPLICATION = "masthead.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "masthead" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -101,7 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "masthead.core.context_processors.site",
+                "masthead.site.context_processors.site",
             ],
         },
     }

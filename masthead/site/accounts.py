@@ -12,13 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from masthead.accounts import services, verification
+from masthead.accounts.forms import SignInForm, SignUpForm
+from masthead.accounts.models import ReaderProfile
 from masthead.core.client import client_address
 from masthead.paywall.services import meter_merge_on_signin
 from masthead.subscriptions.account import account_context
-
-from . import services, verification
-from .forms import SignInForm, SignUpForm
-from .models import ReaderProfile
 
 
 def _safe_next(request: HttpRequest) -> str:

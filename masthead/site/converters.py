@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .models import RESERVED_SLUGS
+from masthead.publishing.models import RESERVED_SLUGS
 
 _SLUG_SHAPED = re.compile(r"[-a-zA-Z0-9_]+")
 

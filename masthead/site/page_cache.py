@@ -26,12 +26,11 @@ from masthead.core import clock, memo
 from masthead.paywall.gating import GatedBody
 from masthead.paywall.services import ArticleView
 from masthead.paywall.types import Message
+from masthead.publishing import selectors
+from masthead.publishing.models import Article
+from masthead.publishing.share import share_links
 from masthead.subscriptions import selectors as sales
 from masthead.syndication.structured_data import article_json_ld, open_graph
-
-from . import selectors
-from .models import Article
-from .share import share_links
 
 _TOKEN = secrets.token_hex(8)
 LISTING_STEP_SECONDS = 30

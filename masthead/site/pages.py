@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from masthead.core import clock
 from masthead.paywall.services import article_view_for
+from masthead.publishing import selectors
+from masthead.publishing.models import Author
 
-from . import page_cache, selectors
-from .models import Author
+from . import page_cache
 
 PAGE_SIZE = 12
 

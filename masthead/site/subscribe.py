@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from masthead.payments.interface import ProviderError
+from masthead.payments.providers.local.provider import CardOutcome, LocalProvider
 from masthead.paywall.settings import meter_rules
-
-from . import selectors, services
-from .models import Offer, Plan
+from masthead.subscriptions import selectors, services
+from masthead.subscriptions.models import Checkout, Offer, Plan
 
 
 def offers(request: HttpRequest) -> HttpResponse:
@@ -106,3 +107,39 @@ def change_plan(request: HttpRequest) -> HttpResponse:
         return services.subscription_change_plan(user=user, subscription_id=subscription_id, plan=plan)
 
     return _subscription_action(request, change, _("Your plan is changed."))
+
+
+def local_checkout(request: HttpRequest, reference: str) -> HttpResponse:
+    """The demo's payment page: card 4242… pays, 4000…0002 is declined."""
+    provider = LocalProvider()
+    checkout = provider.checkout(reference)
+    if checkout is None:
+        raise Http404("No open checkout")
+    ours = Checkout.objects.select_related("plan", "offer", "user").filter(reference=reference).first()
+    if ours is None or not request.user.is_authenticated or ours.user_id != request.user.pk:
+        raise Http404("No open checkout")
+    error = ""
+    if request.method == "POST":
+        refusal = services.offer_still_redeemable(ours)
+        if refusal:
+            error = refusal
+        else:
+            try:
+                result = provider.pay(reference, request.POST.get("card_number", ""))
+            except ProviderError as failure:
+                error = str(failure)
+            else:
+                if result.outcome == CardOutcome.PAID:
+                    return redirect(result.success_url)
+                error = (
+                    _("Your card was declined. No payment was taken; please try another card.")
+                    if result.outcome == CardOutcome.DECLINED
+                    else _("That card number is not valid. Please check it and try again.")
+                )
+    context = {
+        "checkout": ours,
+        "amount_due": provider.amount_due_now(checkout),
+        "error": error,
+        "cancel_url": checkout.cancel_url,
+    }
+    return render(request, "payments/local_checkout.html", context, status=200)

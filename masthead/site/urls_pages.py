@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import pages as views
 from .converters import SectionSlugConverter
 
 register_converter(SectionSlugConverter, "section")

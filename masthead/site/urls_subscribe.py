@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import subscribe as views
 
 app_name = "subscriptions"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("account/subscription/cancel/", views.cancel, name="cancel"),
     path("account/subscription/resume/", views.resume, name="resume"),
     path("account/subscription/plan/", views.change_plan, name="change_plan"),
+    path("payments/local/checkout/<slug:reference>/", views.local_checkout, name="local_checkout"),
 ]

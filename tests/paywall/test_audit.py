@@ -54,7 +54,7 @@ def test_a_planted_leak_in_the_page_is_caught(site, monkeypatch):
 
 
 def test_a_planted_leak_in_structured_data_only_is_caught(site, monkeypatch):
-    from masthead.publishing import page_cache
+    from masthead.site import page_cache
 
     real = page_cache.article_json_ld
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from masthead.core import clock
 from masthead.payments import webhooks
+from masthead.payments.billing import charge_for_interval, next_period_end
 from masthead.payments.interface import (
     CheckoutRequest,
     CheckoutStart,
@@ -30,8 +31,6 @@ from masthead.payments.interface import (
     ProviderError,
 )
 from masthead.payments.models import LocalCheckout, LocalSubscription
-from masthead.subscriptions.offers import charge_for_interval
-from masthead.subscriptions.periods import next_period_end
 
 SUCCEEDS = "4242424242424242"
 DECLINED = "4000000000000002"
@@ -91,7 +90,7 @@ class LocalProvider:
                 "cancel_url": request.cancel_url,
             },
         )
-        url = reverse("payments:local_checkout", args=[request.reference])
+        url = reverse("subscriptions:local_checkout", args=[request.reference])
         return CheckoutStart(redirect_url=url, session_id=f"cs_local_{request.reference}")
 
     def portal_url(self, *, customer_id: str, return_url: str) -> str | None:
