@@ -17,7 +17,7 @@ export DJANGO_SETTINGS_MODULE := masthead.settings
 help:
 	@echo "make run    — set up and serve the demo site at http://$(HOST):$(PORT)"
 	@echo "make test   — set up and run the whole test suite (lint included)"
-	@echo "make lint   — ruff check and ruff format --check"
+	@echo "make lint   — ruff check, ruff format --check and the import contract (lint-imports)"
 	@echo "make bench  — benchmarks under bench/ (wrk; SQLite, and PostgreSQL + Redis when reachable)"
 	@echo "make soak   — 5 minutes of mixed readers on PostgreSQL + Redis with 2 workers"
 
@@ -43,6 +43,7 @@ run: setup
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test: setup lint
 	$(VENV)/bin/pytest
