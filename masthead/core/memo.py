@@ -4,46 +4,71 @@ Site settings, meter rules, article heads and the rendered shells of pages are k
 objects that were built, not pickled copies: a request reads them and never changes them. Each
 worker has its own memory; an edit is forgotten at once in the worker that saved it, and the others
 follow when their copy expires.
+
+There are two memories, each bounded on its own: ``shared`` for what every reader sees (settings,
+heads, page shells) and ``per_reader`` for the small fragments that differ between readers (account
+links, meter banner, paywall panel). Readers come and go far faster than pages, so their fragments
+can never push the page shells out.
+
+With a lifetime of 0 (MASTHEAD_MEMO_SECONDS) nothing is kept or served: every read builds afresh. Tests use this to
+compare cached pages with pages rendered with every cache off.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from cachetools import TLRUCache
 from django.conf import settings
 
-_lock = threading.Lock()
-_memory: TLRUCache = TLRUCache(
-    maxsize=getattr(settings, "MASTHEAD_MEMO_ENTRIES", 2000),
-    ttu=lambda _key, entry, now: now + entry[0],
-)
+# Fragments are small (a few hundred bytes): this many is well under a megabyte per worker.
+PER_READER_ENTRIES = 4096
 
 
 def default_seconds() -> float:
     return getattr(settings, "MASTHEAD_MEMO_SECONDS", 30)
 
 
-def remembered[T](key: str, build: Callable[[], T], *, seconds: float | None = None) -> T:
-    """The value kept under ``key``, or ``build()``'s result, kept for ``seconds`` (None is kept too)."""
-    with _lock:
-        entry = _memory.get(key)
-    if entry is not None:
-        return entry[1]
-    value = build()
-    with _lock:
-        _memory[key] = (default_seconds() if seconds is None else seconds, value)
-    return value
+class Memo:
+    """A bounded, thread-safe map from keys to built values, each kept for a few seconds."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._lock = threading.Lock()
+        self._memory: TLRUCache = TLRUCache(maxsize=maxsize, ttu=lambda _key, entry, now: now + entry[0])
+
+    def remembered[T](self, key: Hashable, build: Callable[[], T], *, seconds: float | None = None) -> T:
+        """The value kept under ``key``, or ``build()``'s result, kept for ``seconds`` (None is kept too)."""
+        lifetime = default_seconds() if seconds is None else min(seconds, default_seconds())
+        if lifetime <= 0:
+            return build()
+        with self._lock:
+            entry = self._memory.get(key)
+        if entry is not None:
+            return entry[1]
+        value = build()
+        with self._lock:
+            self._memory[key] = (lifetime, value)
+        return value
+
+    def forget(self, *keys: Hashable) -> None:
+        with self._lock:
+            for key in keys:
+                self._memory.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._memory.clear()
 
 
-def forget(*keys: str) -> None:
-    """Drop these keys from this process's memory."""
-    with _lock:
-        for key in keys:
-            _memory.pop(key, None)
+shared = Memo(maxsize=getattr(settings, "MASTHEAD_MEMO_ENTRIES", 2000))
+per_reader = Memo(maxsize=PER_READER_ENTRIES)
+
+# What most callers want: the shared memory.
+remembered = shared.remembered
+forget = shared.forget
 
 
 def forget_everything() -> None:
-    with _lock:
-        _memory.clear()
+    shared.clear()
+    per_reader.clear()
