@@ -1,10 +1,15 @@
-"""Article pages composed around a cached shell.
+"""Pages composed around a cached shell.
 
-The shell is the page rendered once per article version (and language and host) with named slots
-where the reader-specific parts go: the meter banner, the gated body, the paywall panel, the
+The shell is the page rendered once per article version (and language and site address) with named
+slots where the reader-specific parts go: the meter banner, the gated body, the paywall panel, the
 structured data, the account links and the CSP nonce. A request fills the slots; it never renders
 the page from scratch. Slot markers carry a per-process random token, so article text (always
 escaped) can never forge one.
+
+A shell is rendered from its key alone (a frozen dataclass): it never sees the request or the user,
+so nothing of one reader can be frozen into a page that every reader gets. The reader-specific
+parts are fragments (``site.fragments``), each rendered from a frozen dataclass that is both its
+cache key and its whole context.
 """
 
 from __future__ import annotations
@@ -14,13 +19,13 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
 from masthead.core import clock, memo
 from masthead.paywall.gating import GatedBody
@@ -31,6 +36,8 @@ from masthead.publishing.models import Article
 from masthead.publishing.share import share_links
 from masthead.subscriptions import selectors as sales
 from masthead.syndication.structured_data import article_json_ld, open_graph
+
+from . import fragments
 
 _TOKEN = secrets.token_hex(8)
 LISTING_STEP_SECONDS = 30
@@ -70,8 +77,30 @@ def _encoded(value: str | bytes) -> bytes:
     return value if isinstance(value, bytes) else value.encode()
 
 
+def site_base(request: HttpRequest) -> str:
+    """The site's public address: MASTHEAD_SITE_URL when set, else the address this request came to."""
+    configured = settings.MASTHEAD_SITE_URL
+    return configured.rstrip("/") if configured else f"{request.scheme}://{request.get_host()}"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleShellKey:
+    """Everything an article's shell is rendered from: its cache key and its whole input."""
+
+    article_pk: int
+    version: int
+    template: str
+    language: str
+    base_url: str
+    preview: bool = False
+
+    def absolute(self, path: str) -> str:
+        return path if "://" in path else self.base_url + path
+
+
 @dataclass
 class ArticlePage:
+    key: ArticleShellKey
     article: Article
     shell: Shell
     url: str
@@ -83,18 +112,18 @@ class ArticlePage:
     def body_html(self, body: GatedBody) -> bytes:
         key = _shape(body)
         if key not in self.bodies:
-            self.bodies[key] = _body(self, body).encode()
+            self.bodies[key] = render_body(self.article, body).encode()
         return self.bodies[key]
 
-    def structured_data(self, body: GatedBody, request: HttpRequest) -> str:
+    def structured_data(self, body: GatedBody) -> str:
         key = _shape(body)
         if key not in self.json_ld:
             self.json_ld[key] = article_json_ld(
                 article=self.article,
                 body=body,
                 url=self.url,
-                publication=request.publication,
-                absolute=request.build_absolute_uri,
+                publication=selectors.current_publication(),
+                absolute=self.key.absolute,
             )
         return self.json_ld[key]
 
@@ -103,125 +132,151 @@ def _shape(body: GatedBody) -> tuple[bool, int, int]:
     return (body.truncated, len(body.lead), len(body.rest))
 
 
-def _page_key(article_pk: int, version: int, template: str, request: HttpRequest) -> str:
-    return f"page:{template}:{article_pk}:{version}:{get_language()}:{request.get_host()}"
+def render_body(article: Article, body: GatedBody) -> str:
+    """The article body as this reader may have it: the one template every page of an article uses."""
+    context = {"dateline": article.dateline, "lead": body.lead, "rest": body.rest}
+    return render_to_string("includes/article_body.html", context)
 
 
 def article_page(
     *, article_pk: int, version: int, template: str, request: HttpRequest, preview: bool = False
 ) -> ArticlePage | None:
     """The shell for this article version, rendered on first use and then kept for a few seconds."""
-    key = _page_key(article_pk, version, template, request) + (":preview" if preview else "")
-    return memo.remembered(key, lambda: _render_page(article_pk, template, request, preview))
+    key = ArticleShellKey(article_pk, version, template, translation.get_language(), site_base(request), preview)
+    return memo.remembered(key, lambda: _render_page(key))
 
 
-def _render_page(article_pk: int, template: str, request: HttpRequest, preview: bool) -> ArticlePage | None:
-    article = selectors.article_by_pk(article_pk)
+def _render_page(key: ArticleShellKey) -> ArticlePage | None:
+    article = selectors.article_by_pk(key.article_pk)
     if article is None:
         return None
-    url = request.build_absolute_uri(article.get_absolute_url())
+    url = key.absolute(article.get_absolute_url())
+    publication = selectors.current_publication()
     context = {
         "article": article,
         "slots": Slots(),
+        "account_links": Slots().account,
         "canonical_url": url,
         "share_links": share_links(url=url, title=article.headline),
         "related": selectors.related_articles(article),
-        "preview": preview,
-        "open_graph": open_graph(
-            article=article, url=url, publication=request.publication, absolute=request.build_absolute_uri
-        ),
-        "publication": request.publication,
+        "preview": key.preview,
+        "open_graph": open_graph(article=article, url=url, publication=publication, absolute=key.absolute),
+        "publication": publication,
         "nav_sections": selectors.navigation_sections(),
-        "request": request,
     }
-    return ArticlePage(article=article, shell=Shell.of(render_to_string(template, context)), url=url)
+    with translation.override(key.language):
+        html = render_to_string(key.template, context)
+    return ArticlePage(key=key, article=article, shell=Shell.of(html), url=url)
 
 
-def _fragment(template: str, key: tuple, context: dict) -> str:
-    """A small reader-dependent fragment, rendered once per distinct key (everything the template reads)."""
-    cache_key = f"fragment:{template}:{get_language()}:" + ":".join(str(part) for part in key)
-    return memo.remembered(cache_key, lambda: render_to_string(template, context))
+def account_links(request: HttpRequest) -> fragments.AccountLinks:
+    user = getattr(request, "user", None)  # a page rendered before authentication (an early error) has none
+    signed_in = user is not None and user.is_authenticated
+    return fragments.AccountLinks(
+        language=translation.get_language(), username=user.get_username() if signed_in else ""
+    )
 
 
-def _account_links(request: HttpRequest) -> str:
+def _offer_catalogue(language: str) -> tuple[tuple[fragments.OfferCard, ...], tuple[fragments.PlanCard, ...]]:
+    """What the paywall panel offers (the same for every reader), kept a few seconds."""
+
+    def build():
+        offers = tuple(
+            fragments.OfferCard(slug=offer.slug, name=offer.name, deadline=offer.deadline_label)
+            for offer in sales.offers_on_show()
+        )
+        plans = tuple(
+            fragments.PlanCard(slug=plan.slug, name=plan.name, price_label=plan.price_label, interval=plan.interval)
+            for plan in sales.live_plans()
+        )
+        return offers, plans
+
+    return memo.remembered(("paywall:catalogue", language), build)
+
+
+def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments.Fragment | None, ...]:
+    """The banner and panel this reader gets for this decision (None where there is none)."""
+    decision, lapse = view.decision, view.identified.lapse
+    language = translation.get_language()
     user = request.user
-    key = ("user", user.pk, user.get_username()) if user.is_authenticated else ("anonymous",)
-    return _fragment("includes/account_links.html", key, {"user": user})
+    username = user.get_username() if user.is_authenticated else ""
+    banner = None
+    if decision.message in (Message.ARTICLES_LEFT, Message.LAST_FREE_ARTICLE):
+        banner = fragments.MeterBanner(
+            language=language,
+            path=request.path,
+            message=decision.message,
+            remaining=decision.remaining,
+            window=decision.window,
+            signed_in=bool(username),
+        )
+    panel = None
+    if view.body.truncated:
+        offers, plans = _offer_catalogue(language)
+        panel = fragments.PaywallPanel(
+            language=language,
+            path=request.path,
+            message=decision.message,
+            limit=decision.limit,
+            window=decision.window,
+            lapse=lapse,
+            username=username,
+            publication_name=selectors.current_publication().name,
+            offers=offers,
+            plans=plans,
+        )
+    return banner, panel
 
 
-def _body(page: ArticlePage, body: GatedBody) -> str:
-    dateline = f'<p class="dateline">{escape(page.article.dateline)}</p>' if page.article.dateline else ""
-    rest = "".join(block["html"] for block in body.rest)
-    lead = "".join(block["html"] for block in body.lead)
-    paywalled = f'<div class="paywalled-content">{rest}</div>' if rest else ""
-    return f'<div class="article-body">{dateline}{lead}{paywalled}</div>'
+def _rendered(fragment: fragments.Fragment | None) -> str:
+    return "" if fragment is None else fragments.render(fragment)
 
 
 def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> bytes:
     """The page for this reader: the shell with its slots filled."""
-    decision, lapse = view.decision, view.identified.lapse
-    signed_in = request.user.is_authenticated
-    shared = {
-        "decision": decision,
-        "lapse": lapse,
-        "request": request,
-        "user": request.user,
-        "publication": request.publication,
-        # Called by the template only when the panel is rendered, not on every request.
-        "offers": sales.offers_on_show,
-        "plans": sales.live_plans,
-    }
-    banner = ""
-    if decision.message in (Message.ARTICLES_LEFT, Message.LAST_FREE_ARTICLE):
-        banner = _fragment(
-            "paywall/meter_banner.html",
-            (request.path, decision.message, decision.remaining, decision.window, signed_in),
-            shared,
-        )
-    panel = ""
-    if view.body.truncated:
-        panel = _fragment(
-            "paywall/panel.html",
-            (
-                request.path,
-                decision.message,
-                decision.limit,
-                decision.window,
-                lapse,
-                request.user.get_username() if signed_in else "",
-            ),
-            shared,
-        )
+    banner, panel = reader_fragments(request, view)
     nonce = get_nonce(request)  # lazy: evaluating it here puts it in the response's CSP header
     values = {
-        "account": _account_links(request),
-        "banner": banner,
+        "account": fragments.render(account_links(request)),
+        "banner": _rendered(banner),
         "body": page.body_html(view.body),
-        "panel": panel,
-        "json_ld": page.structured_data(view.body, request),
+        "panel": _rendered(panel),
+        "json_ld": page.structured_data(view.body),
         "nonce": "" if nonce is None else str(nonce),
     }
     return page.shell.fill(values)
 
 
+@dataclass(frozen=True, slots=True)
+class ListingKey:
+    """Everything a listing's shell is rendered from, apart from what ``build_context`` reads."""
+
+    name: str
+    template: str
+    language: str
+    base_url: str
+    step: int  # listings follow the clock in steps, so a scheduled article appears within one step
+
+
 def listing(request: HttpRequest, name: str, template: str, build_context: Callable[[], dict]) -> HttpResponse:
     """A listing page (front, section, author): rendered once every few seconds, account links filled per reader."""
-    # Listings follow the clock in steps, so a scheduled article appears within one step of its time.
     step = int(clock.now().timestamp() // LISTING_STEP_SECONDS)
-    key = f"listing:{name}:{get_language()}:{request.get_host()}:{step}"
+    key = ListingKey(name, template, translation.get_language(), site_base(request), step)
 
-    def render() -> str:
+    def render() -> Shell:
         context = {
             **build_context(),
             "slots": Slots(),
-            "publication": request.publication,
+            "account_links": Slots().account,
+            "base_url": key.base_url,
+            "publication": selectors.current_publication(),
             "nav_sections": selectors.navigation_sections(),
-            "request": request,
         }
-        return render_to_string(template, context)
+        with translation.override(key.language):
+            return Shell.of(render_to_string(key.template, context))
 
-    shell = memo.remembered(key, lambda: Shell.of(render()))
-    response = HttpResponse(shell.fill({"account": _account_links(request)}))
+    shell = memo.remembered(key, render)
+    response = HttpResponse(shell.fill({"account": fragments.render(account_links(request))}))
     if request.user.is_authenticated:
         patch_cache_control(response, private=True)
     patch_vary_headers(response, ("Cookie",))

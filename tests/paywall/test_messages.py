@@ -7,20 +7,24 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.utils import translation
 
-from masthead.paywall.types import Decision, Message, Outcome, Reason
+from masthead.paywall.types import Message, Window
+from masthead.site.fragments import MeterBanner, render_uncached
 
 HERE = Path(__file__).parent
 
 
-def banner(remaining: int, limit: int = 30) -> str:
-    decision = Decision(Outcome.FULL, Reason.METER_GRANTED, Message.ARTICLES_LEFT, None, True, limit - remaining, limit)
-    request = RequestFactory().get("/politics/x/")
-    request.user = type("Anon", (), {"is_authenticated": False})()
-    return " ".join(render_to_string("paywall/meter_banner.html", {"decision": decision, "request": request}).split())
+def banner(remaining: int) -> str:
+    fragment = MeterBanner(
+        language=translation.get_language(),
+        path="/politics/x/",
+        message=Message.ARTICLES_LEFT,
+        remaining=remaining,
+        window=Window.CALENDAR_MONTH,
+        signed_in=False,
+    )
+    return " ".join(render_uncached(fragment).split())
 
 
 def test_english_singular_and_plural():
