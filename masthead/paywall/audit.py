@@ -17,12 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 
+from masthead.publishing.access import AccessLevel
 from masthead.publishing.models import Article
 
 from .policy import teaser_length
 from .services import article_access
 from .settings import meter_rules
-from .types import Level
 
 _WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ,]{10,}[A-Za-z0-9]")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -82,7 +82,7 @@ def audit_targets() -> list[Target]:
     articles = Article.objects.visible().select_related("section").order_by("publish_at", "pk")
     for article in articles:
         access = article_access(article)
-        if access.level == Level.FREE:
+        if access.level == AccessLevel.FREE:
             continue
         hidden = article.content_blocks[teaser_length(access, rules) :]
         probes = tuple(
@@ -97,7 +97,7 @@ def audit_targets() -> list[Target]:
                 print_path=article.get_print_url(),
                 section_path=article.section.get_absolute_url(),
                 section_feed=f"/feeds/{article.section.slug}.rss",
-                metered=access.level == Level.METERED,
+                metered=access.level == AccessLevel.METERED,
                 probes=probes,
             )
         )

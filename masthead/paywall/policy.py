@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .types import ArticleAccess, Decision, Level, Message, MeterRules, MeterState, Outcome, Reader, ReaderKind, Reason
+from masthead.publishing.access import AccessLevel
+
+from .types import ArticleAccess, Decision, Message, MeterRules, MeterState, Outcome, Reader, ReaderKind, Reason
 
 UNLIMITED_ACCESS = {ReaderKind.ENTITLED: Reason.ENTITLED, ReaderKind.CRAWLER: Reason.CRAWLER}
 
@@ -18,7 +20,7 @@ def teaser_length(article: ArticleAccess, rules: MeterRules) -> int:
 
 def is_metered(article: ArticleAccess, reader: Reader) -> bool:
     """Whether opening this article for this reader goes through the meter."""
-    return article.level == Level.METERED and reader.kind in (ReaderKind.ANONYMOUS, ReaderKind.REGISTERED)
+    return article.level == AccessLevel.METERED and reader.kind in (ReaderKind.ANONYMOUS, ReaderKind.REGISTERED)
 
 
 def _full(
@@ -52,13 +54,13 @@ def decide(
     counts the read (atomically, against the same limit) before serving the full text.
     ``now`` is accepted so time-bound rules can join without changing callers.
     """
-    if article.level == Level.FREE:
+    if article.level == AccessLevel.FREE:
         return _full(Reason.FREE, rules)
     if reader.kind in UNLIMITED_ACCESS:
         return _full(UNLIMITED_ACCESS[reader.kind], rules)
-    if article.level == Level.SUBSCRIBERS:
+    if article.level == AccessLevel.SUBSCRIBERS:
         return _teaser(Reason.SUBSCRIPTION_REQUIRED, Message.SUBSCRIPTION_WALL, article, rules)
-    if article.level == Level.REGISTERED:
+    if article.level == AccessLevel.REGISTERED:
         if reader.kind == ReaderKind.REGISTERED:
             return _full(Reason.REGISTERED_ACCESS, rules)
         return _teaser(Reason.REGISTRATION_REQUIRED, Message.REGISTRATION_WALL, article, rules)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 
 from masthead.core import clock
+from masthead.publishing.access import AccessLevel
 from masthead.publishing.models import Article
 from masthead.publishing.selectors import current_publication
 
@@ -17,7 +18,7 @@ from .gating import GatedBody, gate
 from .meter import MeterUnavailable, meter_store
 from .readers import IdentifiedReader, anonymous_id, identify_reader, remember_anonymous_id
 from .settings import fail_open, meter_rules
-from .types import ArticleAccess, Decision, Level, MeterState, Reader, Window
+from .types import ArticleAccess, Decision, MeterState, Reader, Window
 from .windows import WindowSpan, window_span
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class ArticleView:
 def article_access(article: Article) -> ArticleAccess:
     return ArticleAccess(
         article_id=article.pk,
-        level=Level(article.effective_access),
+        level=AccessLevel(article.effective_access),
         block_count=len(article.content_blocks),
         paywall_break=article.paywall_break_index,
     )

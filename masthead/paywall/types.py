@@ -5,14 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-
-class Level(StrEnum):
-    """An article's access level (the same values as publishing's AccessLevel)."""
-
-    FREE = "free"
-    METERED = "metered"
-    REGISTERED = "registered"
-    SUBSCRIBERS = "subscribers"
+from masthead.publishing.access import AccessLevel
 
 
 class ReaderKind(StrEnum):
@@ -65,7 +58,7 @@ class Reader:
 @dataclass(frozen=True, slots=True)
 class ArticleAccess:
     article_id: int
-    level: Level
+    level: AccessLevel
     block_count: int
     paywall_break: int | None = None  # content blocks before the editor's paywall marker
 

@@ -1,11 +1,17 @@
-"""Access levels an article can have; shared by publishing and the paywall."""
+"""The access levels an article can have: one vocabulary for publishing and the paywall. Pure: no Django.
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+Publishing stores them (its models build their choices, with labels, from this enum) and the paywall decides
+on them. This module is the lowest layer that needs them, so it imports nothing: the pure paywall modules may
+import it (see the import contract in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
 
 
-class AccessLevel(models.TextChoices):
-    FREE = "free", _("Free for everyone")
-    METERED = "metered", _("Metered (counts against free articles)")
-    REGISTERED = "registered", _("Registered readers")
-    SUBSCRIBERS = "subscribers", _("Subscribers only")
+class AccessLevel(StrEnum):
+    FREE = "free"
+    METERED = "metered"  # counts against the reader's free articles
+    REGISTERED = "registered"
+    SUBSCRIBERS = "subscribers"

@@ -17,6 +17,14 @@ from masthead.core import clock
 from .access import AccessLevel
 from .body import PAYWALL_BREAK, split_blocks
 
+ACCESS_LABELS = {
+    AccessLevel.FREE: _("Free for everyone"),
+    AccessLevel.METERED: _("Metered (counts against free articles)"),
+    AccessLevel.REGISTERED: _("Registered readers"),
+    AccessLevel.SUBSCRIBERS: _("Subscribers only"),
+}
+ACCESS_CHOICES = [(level.value, ACCESS_LABELS[level]) for level in AccessLevel]
+
 RESERVED_SLUGS = frozenset(
     {
         "admin",
@@ -91,8 +99,8 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField(default=0, help_text=_("Order in the navigation."))
     default_access = models.CharField(
         max_length=16,
-        choices=AccessLevel.choices,
-        default=AccessLevel.METERED,
+        choices=ACCESS_CHOICES,
+        default=AccessLevel.METERED.value,
         help_text=_("Access level of articles in this section that do not set their own."),
     )
 
@@ -203,8 +211,8 @@ class Article(models.Model):
     version = models.PositiveIntegerField(default=0, editable=False)
     access = models.CharField(
         max_length=16,
-        choices=AccessLevel.choices,
-        default=AccessLevel.METERED,
+        choices=ACCESS_CHOICES,
+        default=AccessLevel.METERED.value,
         blank=True,
         help_text=_("Leave empty to use the section's default."),
     )

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from masthead.paywall.policy import decide, decide_without_meter, is_metered, teaser_length
 from masthead.paywall.types import (
     ArticleAccess,
-    Level,
     Message,
     MeterRules,
     MeterState,
@@ -20,6 +19,7 @@ from masthead.paywall.types import (
     ReaderKind,
     Reason,
 )
+from masthead.publishing.access import AccessLevel
 
 NOW = dt.datetime(2026, 11, 15, 12, tzinfo=dt.UTC)
 RULES = MeterRules(anonymous_limit=3, registered_limit=10, teaser_blocks=2)
@@ -36,40 +36,40 @@ POSITIONS = {
 
 FULL, TEASER = Outcome.FULL, Outcome.TEASER
 # (level, reader kind, position) -> (outcome, reason, message)
-EXPECTED: dict[tuple[Level, ReaderKind, str], tuple[Outcome, Reason, Message]] = {}
+EXPECTED: dict[tuple[AccessLevel, ReaderKind, str], tuple[Outcome, Reason, Message]] = {}
 for position in POSITIONS:
     for kind in ReaderKind:
-        EXPECTED[(Level.FREE, kind, position)] = (FULL, Reason.FREE, Message.NONE)
-    EXPECTED[(Level.SUBSCRIBERS, ReaderKind.ANONYMOUS, position)] = (
+        EXPECTED[(AccessLevel.FREE, kind, position)] = (FULL, Reason.FREE, Message.NONE)
+    EXPECTED[(AccessLevel.SUBSCRIBERS, ReaderKind.ANONYMOUS, position)] = (
         TEASER,
         Reason.SUBSCRIPTION_REQUIRED,
         Message.SUBSCRIPTION_WALL,
     )
-    EXPECTED[(Level.SUBSCRIBERS, ReaderKind.REGISTERED, position)] = (
+    EXPECTED[(AccessLevel.SUBSCRIBERS, ReaderKind.REGISTERED, position)] = (
         TEASER,
         Reason.SUBSCRIPTION_REQUIRED,
         Message.SUBSCRIPTION_WALL,
     )
-    EXPECTED[(Level.REGISTERED, ReaderKind.ANONYMOUS, position)] = (
+    EXPECTED[(AccessLevel.REGISTERED, ReaderKind.ANONYMOUS, position)] = (
         TEASER,
         Reason.REGISTRATION_REQUIRED,
         Message.REGISTRATION_WALL,
     )
-    EXPECTED[(Level.REGISTERED, ReaderKind.REGISTERED, position)] = (FULL, Reason.REGISTERED_ACCESS, Message.NONE)
-    for level in (Level.METERED, Level.REGISTERED, Level.SUBSCRIBERS):
+    EXPECTED[(AccessLevel.REGISTERED, ReaderKind.REGISTERED, position)] = (FULL, Reason.REGISTERED_ACCESS, Message.NONE)
+    for level in (AccessLevel.METERED, AccessLevel.REGISTERED, AccessLevel.SUBSCRIBERS):
         EXPECTED[(level, ReaderKind.ENTITLED, position)] = (FULL, Reason.ENTITLED, Message.NONE)
         EXPECTED[(level, ReaderKind.CRAWLER, position)] = (FULL, Reason.CRAWLER, Message.NONE)
 for kind in (ReaderKind.ANONYMOUS, ReaderKind.REGISTERED):
-    EXPECTED[(Level.METERED, kind, "fresh")] = (FULL, Reason.METER_GRANTED, Message.ARTICLES_LEFT)
-    EXPECTED[(Level.METERED, kind, "one_left")] = (FULL, Reason.METER_GRANTED, Message.ARTICLES_LEFT)
-    EXPECTED[(Level.METERED, kind, "last")] = (FULL, Reason.METER_GRANTED, Message.LAST_FREE_ARTICLE)
-    EXPECTED[(Level.METERED, kind, "exhausted")] = (TEASER, Reason.METER_EXHAUSTED, Message.METER_EXHAUSTED)
-    EXPECTED[(Level.METERED, kind, "reread")] = (FULL, Reason.METER_REREAD, Message.LAST_FREE_ARTICLE)
+    EXPECTED[(AccessLevel.METERED, kind, "fresh")] = (FULL, Reason.METER_GRANTED, Message.ARTICLES_LEFT)
+    EXPECTED[(AccessLevel.METERED, kind, "one_left")] = (FULL, Reason.METER_GRANTED, Message.ARTICLES_LEFT)
+    EXPECTED[(AccessLevel.METERED, kind, "last")] = (FULL, Reason.METER_GRANTED, Message.LAST_FREE_ARTICLE)
+    EXPECTED[(AccessLevel.METERED, kind, "exhausted")] = (TEASER, Reason.METER_EXHAUSTED, Message.METER_EXHAUSTED)
+    EXPECTED[(AccessLevel.METERED, kind, "reread")] = (FULL, Reason.METER_REREAD, Message.LAST_FREE_ARTICLE)
 
-assert len(EXPECTED) == len(Level) * len(ReaderKind) * len(POSITIONS)
+assert len(EXPECTED) == len(AccessLevel) * len(ReaderKind) * len(POSITIONS)
 
 
-def _article(level: Level, blocks: int = ARTICLE_BLOCKS, paywall_break: int | None = None) -> ArticleAccess:
+def _article(level: AccessLevel, blocks: int = ARTICLE_BLOCKS, paywall_break: int | None = None) -> ArticleAccess:
     return ArticleAccess(article_id=7, level=level, block_count=blocks, paywall_break=paywall_break)
 
 
@@ -92,7 +92,9 @@ def test_the_meter_counts_down_three_free_articles():
     reader = Reader(ReaderKind.ANONYMOUS, "a:x")
     seen = []
     for used in range(4):
-        d = decide(article=_article(Level.METERED), reader=reader, meter=MeterState(used=used), rules=RULES, now=NOW)
+        d = decide(
+            article=_article(AccessLevel.METERED), reader=reader, meter=MeterState(used=used), rules=RULES, now=NOW
+        )
         seen.append((d.outcome, d.message, d.remaining))
     assert seen == [
         (FULL, Message.ARTICLES_LEFT, 2),
@@ -104,8 +106,12 @@ def test_the_meter_counts_down_three_free_articles():
 
 def test_registered_readers_get_their_own_limit():
     reader = Reader(ReaderKind.REGISTERED, "u:1")
-    granted = decide(article=_article(Level.METERED), reader=reader, meter=MeterState(used=9), rules=RULES, now=NOW)
-    refused = decide(article=_article(Level.METERED), reader=reader, meter=MeterState(used=10), rules=RULES, now=NOW)
+    granted = decide(
+        article=_article(AccessLevel.METERED), reader=reader, meter=MeterState(used=9), rules=RULES, now=NOW
+    )
+    refused = decide(
+        article=_article(AccessLevel.METERED), reader=reader, meter=MeterState(used=10), rules=RULES, now=NOW
+    )
     assert granted.full and granted.limit == 10 and granted.message == Message.LAST_FREE_ARTICLE
     assert not refused.full
 
@@ -113,32 +119,36 @@ def test_registered_readers_get_their_own_limit():
 def test_a_zero_limit_meter_opens_nothing():
     rules = MeterRules(anonymous_limit=0)
     d = decide(
-        article=_article(Level.METERED), reader=Reader(ReaderKind.ANONYMOUS), meter=MeterState(), rules=rules, now=NOW
+        article=_article(AccessLevel.METERED),
+        reader=Reader(ReaderKind.ANONYMOUS),
+        meter=MeterState(),
+        rules=rules,
+        now=NOW,
     )
     assert d.outcome == TEASER
 
 
 def test_the_editors_paywall_marker_sets_the_teaser_length():
-    article = _article(Level.SUBSCRIBERS, paywall_break=4)
+    article = _article(AccessLevel.SUBSCRIBERS, paywall_break=4)
     d = decide(article=article, reader=Reader(ReaderKind.ANONYMOUS), meter=MeterState(), rules=RULES, now=NOW)
     assert d.visible_blocks == 4
 
 
 @pytest.mark.parametrize(("blocks", "teaser", "expected"), [(1, 2, 0), (2, 2, 1), (3, 2, 2), (10, 0, 0)])
 def test_a_teaser_never_shows_a_whole_short_article(blocks, teaser, expected):
-    assert teaser_length(_article(Level.METERED, blocks=blocks), MeterRules(teaser_blocks=teaser)) == expected
+    assert teaser_length(_article(AccessLevel.METERED, blocks=blocks), MeterRules(teaser_blocks=teaser)) == expected
 
 
 def test_only_metered_articles_for_ordinary_readers_touch_the_meter():
-    assert is_metered(_article(Level.METERED), Reader(ReaderKind.ANONYMOUS))
-    assert is_metered(_article(Level.METERED), Reader(ReaderKind.REGISTERED))
-    assert not is_metered(_article(Level.METERED), Reader(ReaderKind.ENTITLED))
-    assert not is_metered(_article(Level.FREE), Reader(ReaderKind.ANONYMOUS))
-    assert not is_metered(_article(Level.SUBSCRIBERS), Reader(ReaderKind.ANONYMOUS))
+    assert is_metered(_article(AccessLevel.METERED), Reader(ReaderKind.ANONYMOUS))
+    assert is_metered(_article(AccessLevel.METERED), Reader(ReaderKind.REGISTERED))
+    assert not is_metered(_article(AccessLevel.METERED), Reader(ReaderKind.ENTITLED))
+    assert not is_metered(_article(AccessLevel.FREE), Reader(ReaderKind.ANONYMOUS))
+    assert not is_metered(_article(AccessLevel.SUBSCRIBERS), Reader(ReaderKind.ANONYMOUS))
 
 
 def test_an_unreachable_meter_fails_open_or_closed_as_configured():
-    article = _article(Level.METERED)
+    article = _article(AccessLevel.METERED)
     assert decide_without_meter(article=article, rules=RULES, fail_open=True).full
     closed = decide_without_meter(article=article, rules=RULES, fail_open=False)
     assert not closed.full and closed.visible_blocks == 2
@@ -152,7 +162,7 @@ def test_invalid_rules_and_states_cannot_be_built():
 
 
 @given(
-    level=st.sampled_from([Level.METERED, Level.REGISTERED, Level.SUBSCRIBERS]),
+    level=st.sampled_from([AccessLevel.METERED, AccessLevel.REGISTERED, AccessLevel.SUBSCRIBERS]),
     limit=st.integers(min_value=0, max_value=50),
     over=st.integers(min_value=0, max_value=1000),
     blocks=st.integers(min_value=1, max_value=200),
