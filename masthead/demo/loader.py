@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from masthead.core import clock
+from masthead.payments.interface import Interval
 from masthead.publishing.images import image_generate_renditions
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
 from masthead.publishing.roles import AUTHORS, EDITORS, PUBLISHERS, roles_ensure
@@ -48,8 +49,11 @@ SECTIONS = [
 DEMO_ACCOUNTS = [("admin", None), ("editor", EDITORS), ("author", AUTHORS), ("publisher", PUBLISHERS)]
 BENEFITS = "Read all stories with unlimited access\nUse our mobile and tablet apps"
 PLANS = [
-    ("monthly", {"name": "Monthly", "amount_minor": 1200, "currency": "usd", "interval": "month", "position": 0}),
-    ("annual", {"name": "Annual", "amount_minor": 12000, "currency": "usd", "interval": "year", "position": 1}),
+    (
+        "monthly",
+        {"name": "Monthly", "amount_minor": 1200, "currency": "usd", "interval": Interval.MONTH, "position": 0},
+    ),
+    ("annual", {"name": "Annual", "amount_minor": 12000, "currency": "usd", "interval": Interval.YEAR, "position": 1}),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from .interface import OfferTerms
+from .interface import Interval, OfferTerms
 
 
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:
@@ -16,8 +16,8 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def next_period_end(start: dt.datetime, interval: str) -> dt.datetime:
-    return add_months(start, 12 if interval == "year" else 1)
+def next_period_end(start: dt.datetime, interval: Interval | str) -> dt.datetime:
+    return add_months(start, 12 if interval == Interval.YEAR else 1)
 
 
 def interval_price(

@@ -10,13 +10,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from masthead.payments.interface import Interval
+
 from .money import format_money
 from .states import Status
 
-
-class Interval(models.TextChoices):
-    MONTH = "month", _("Monthly")
-    YEAR = "year", _("Yearly")
+# The payment contract's Interval is the one vocabulary; the model only adds the labels staff see.
+INTERVAL_LABELS = {Interval.MONTH: _("Monthly"), Interval.YEAR: _("Yearly")}
+INTERVAL_CHOICES = [(interval.value, INTERVAL_LABELS[interval]) for interval in Interval]
 
 
 class Plan(models.Model):
@@ -24,7 +25,7 @@ class Plan(models.Model):
     slug = models.SlugField(unique=True)
     amount_minor = models.PositiveIntegerField(_("price (minor units)"), help_text=_("In cents: 1200 is $12.00."))
     currency = models.CharField(max_length=3, default="usd")
-    interval = models.CharField(max_length=8, choices=Interval.choices, default=Interval.MONTH)
+    interval = models.CharField(max_length=8, choices=INTERVAL_CHOICES, default=Interval.MONTH.value)
     benefits = models.TextField(blank=True, help_text=_("One benefit per line, shown to readers."))
     active = models.BooleanField(default=True, help_text=_("Retired plans keep their subscribers but are not sold."))
     position = models.PositiveSmallIntegerField(default=0)

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from masthead.core import clock
-from masthead.payments.interface import CheckoutRequest, CheckoutStart, OfferTerms, PlanTerms, ProviderError
+from masthead.payments.interface import (
+    CheckoutRequest,
+    CheckoutStart,
+    Interval,
+    OfferTerms,
+    PlanTerms,
+    ProviderError,
+)
 from masthead.payments.registry import get_provider, provider_name
 
 from . import offers as offer_rules
@@ -43,7 +50,9 @@ REFUSAL_MESSAGES = {
 
 
 def plan_terms(plan: Plan) -> PlanTerms:
-    return PlanTerms(plan.slug, plan.name, plan.amount_minor, plan.currency, plan.interval, plan.provider_plan_id)
+    return PlanTerms(
+        plan.slug, plan.name, plan.amount_minor, plan.currency, Interval(plan.interval), plan.provider_plan_id
+    )
 
 
 def offer_terms(offer: Offer) -> OfferTerms:
