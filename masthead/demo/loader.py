@@ -26,7 +26,7 @@ from masthead.payments.interface import Interval
 from masthead.publishing.images import image_generate_renditions
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
 from masthead.publishing.roles import AUTHORS, EDITORS, PUBLISHERS, roles_ensure
-from masthead.subscriptions.models import Offer, Plan
+from masthead.subscriptions.models import Eligibility, Offer, OfferKind, Plan
 
 from .images import generated_lead_image
 
@@ -207,16 +207,21 @@ def _ensure_commerce(report: LoadReport, now: dt.datetime, *, publication_tz: st
             "three-months-for-9",
             {
                 "name": "Try 3 months for $9",
-                "kind": "intro_price",
+                "kind": OfferKind.INTRO_PRICE,
                 "intro_amount_minor": 300,
                 "intro_intervals": 3,
-                "eligibility": "new",
+                "eligibility": Eligibility.NEW,
             },
             next_april_30(now, publication_tz),
         ),
         (
             "free-trial-14-days",
-            {"name": "Try it free for 14 days", "kind": "free_trial", "trial_days": 14, "eligibility": "new"},
+            {
+                "name": "Try it free for 14 days",
+                "kind": OfferKind.FREE_TRIAL,
+                "trial_days": 14,
+                "eligibility": Eligibility.NEW,
+            },
             now + dt.timedelta(days=365),
         ),
     ]

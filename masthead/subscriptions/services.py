@@ -22,7 +22,7 @@ from masthead.payments.registry import get_provider, provider_name
 
 from . import offers as offer_rules
 from .lifecycle import apply_event
-from .models import Checkout, Offer, Plan, Subscription
+from .models import Checkout, Eligibility, Offer, OfferKind, Plan, Subscription
 from .notifications import notify
 from .selectors import grace_period, reader_history
 from .states import Event, Status, can
@@ -58,11 +58,11 @@ def plan_terms(plan: Plan) -> PlanTerms:
 def offer_terms(offer: Offer) -> OfferTerms:
     return OfferTerms(
         code=offer.slug,
-        trial_days=offer.trial_days if offer.kind == "free_trial" else 0,
-        percent_off=offer.percent_off if offer.kind == "percent_off" else 0,
-        percent_off_intervals=offer.percent_off_intervals if offer.kind == "percent_off" else 0,
-        intro_amount_minor=offer.intro_amount_minor if offer.kind == "intro_price" else None,
-        intro_intervals=offer.intro_intervals if offer.kind == "intro_price" else 0,
+        trial_days=offer.trial_days if offer.kind == OfferKind.FREE_TRIAL else 0,
+        percent_off=offer.percent_off if offer.kind == OfferKind.PERCENT_OFF else 0,
+        percent_off_intervals=offer.percent_off_intervals if offer.kind == OfferKind.PERCENT_OFF else 0,
+        intro_amount_minor=offer.intro_amount_minor if offer.kind == OfferKind.INTRO_PRICE else None,
+        intro_intervals=offer.intro_intervals if offer.kind == OfferKind.INTRO_PRICE else 0,
         provider_coupon_id=offer.provider_coupon_id,
     )
 
@@ -78,7 +78,7 @@ def offer_refusal(offer: Offer, *, plan: Plan, user, code: str, now: dt.datetime
             code=offer.code,
             redemption_cap=offer.redemption_cap,
             redemptions=offer.redemptions,
-            lapsed_allowed=offer.eligibility == "new_or_lapsed",
+            lapsed_allowed=offer.eligibility == Eligibility.NEW_OR_LAPSED,
         ),
         plan_id=plan.pk,
         code=code,
