@@ -57,6 +57,26 @@ class CheckoutStart:
     session_id: str
 
 
+class ProviderStatus(StrEnum):
+    """A subscription's status in the payment provider's vocabulary, as it arrives on ``PaymentEvent.status``.
+
+    These are the provider's words (Stripe's, which the local provider imitates), not ours: Masthead's own
+    lifecycle is ``subscriptions.states.Status``, and the same word can mean different things on either side.
+    The provider's ``canceled`` means the subscription has ended; ours means it will end at the end of the
+    period, still read in full until then. ``subscriptions.handlers`` translates one into the other.
+    A provider may send a status missing here; it arrives as the plain string.
+    """
+
+    INCOMPLETE = "incomplete"  # the first payment has not succeeded yet
+    INCOMPLETE_EXPIRED = "incomplete_expired"  # the first payment never succeeded; over
+    TRIALING = "trialing"
+    ACTIVE = "active"  # paid up; may carry cancel_at_period_end
+    PAST_DUE = "past_due"  # a renewal failed; the provider is retrying
+    UNPAID = "unpaid"  # the retries are exhausted, the invoice left open
+    CANCELED = "canceled"  # ended: no further invoices
+    PAUSED = "paused"  # a trial ended without a payment method; not billing
+
+
 class EventKind(StrEnum):
     CHECKOUT_COMPLETED = "checkout.completed"
     SUBSCRIPTION_CREATED = "subscription.created"
@@ -79,7 +99,7 @@ class PaymentEvent:
     reference: str = ""  # our subscription id, when the event carries it
     customer_id: str = ""
     subscription_id: str = ""
-    status: str = ""  # the provider's subscription status: trialing, active, past_due, canceled, …
+    status: ProviderStatus | str = ""  # the provider's subscription status ("" when the event carries none)
     current_period_start: dt.datetime | None = None
     current_period_end: dt.datetime | None = None
     trial_end: dt.datetime | None = None

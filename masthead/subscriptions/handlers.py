@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from masthead.core import clock
-from masthead.payments.interface import EventKind, PaymentEvent
+from masthead.payments.interface import EventKind, PaymentEvent, ProviderStatus
 from masthead.payments.webhooks import Ignored, NotReady, register
 
 from .lifecycle import apply_event, move_to
@@ -20,13 +20,13 @@ from .notifications import notify
 from .states import Event, Status, can
 
 PROVIDER_STATUS = {
-    "incomplete": Status.INCOMPLETE,
-    "trialing": Status.TRIALING,
-    "active": Status.ACTIVE,
-    "past_due": Status.PAST_DUE,
-    "unpaid": Status.PAST_DUE,
-    "canceled": Status.EXPIRED,
-    "incomplete_expired": Status.EXPIRED,
+    ProviderStatus.INCOMPLETE: Status.INCOMPLETE,
+    ProviderStatus.TRIALING: Status.TRIALING,
+    ProviderStatus.ACTIVE: Status.ACTIVE,
+    ProviderStatus.PAST_DUE: Status.PAST_DUE,
+    ProviderStatus.UNPAID: Status.PAST_DUE,
+    ProviderStatus.CANCELED: Status.EXPIRED,
+    ProviderStatus.INCOMPLETE_EXPIRED: Status.EXPIRED,
 }
 
 
@@ -99,7 +99,11 @@ def _is_stale(subscription: Subscription, event: PaymentEvent) -> bool:
 def on_checkout_completed(event: PaymentEvent) -> str:
     subscription = _subscription_for(event)
     _sync_period(subscription, event)
-    if subscription.status == Status.INCOMPLETE and subscription.trial_end and event.status in {"", "trialing"}:
+    if (
+        subscription.status == Status.INCOMPLETE
+        and subscription.trial_end
+        and event.status in {"", ProviderStatus.TRIALING}
+    ):
         apply_event(subscription, Event.TRIAL_STARTED, note="checkout completed with a free trial")
         return "trial started"
     subscription.save()

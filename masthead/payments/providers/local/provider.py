@@ -29,6 +29,7 @@ from masthead.payments.interface import (
     PaymentEvent,
     PlanTerms,
     ProviderError,
+    ProviderStatus,
 )
 from masthead.payments.models import LocalCheckout, LocalSubscription
 
@@ -145,7 +146,7 @@ class LocalProvider:
                 offer=checkout.offer,
                 card_last4=normalise_card(card_number)[-4:],
                 fails_at_renewal=normalise_card(card_number) == FAILS_AT_RENEWAL,
-                status="trialing" if trial_end else "active",
+                status=ProviderStatus.TRIALING if trial_end else ProviderStatus.ACTIVE,
                 trial_end=trial_end,
                 period_start=now,
                 period_end=period_end,
@@ -162,24 +163,26 @@ class LocalProvider:
     def renew_due(self, now: dt.datetime) -> int:
         """Bill every subscription whose period has ended (cron); returns how many were handled."""
         handled = 0
-        due = LocalSubscription.objects.filter(period_end__lte=now).exclude(status__in=["canceled", "past_due"])
+        due = LocalSubscription.objects.filter(period_end__lte=now).exclude(
+            status__in=[ProviderStatus.CANCELED, ProviderStatus.PAST_DUE]
+        )
         for local in due:
             handled += 1
             if local.cancel_at_period_end:
-                local.status = "canceled"
+                local.status = ProviderStatus.CANCELED
                 local.save(update_fields=["status"])
                 self._emit(EventKind.SUBSCRIPTION_DELETED, local, now)
                 continue
             charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1)
             if local.fails_at_renewal:
-                local.status = "past_due"
+                local.status = ProviderStatus.PAST_DUE
                 local.save(update_fields=["status"])
                 self._emit_invoice(EventKind.INVOICE_PAYMENT_FAILED, local, now, charge)
                 continue
             local.period_start = local.period_end
             local.period_end = next_period_end(local.period_start, local.plan["interval"])
             local.intervals_billed += 1
-            local.status = "active"
+            local.status = ProviderStatus.ACTIVE
             local.save()
             self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge)
         return handled
