@@ -63,7 +63,7 @@ class ProviderStatus(StrEnum):
     These are the provider's words (Stripe's, which the local provider imitates), not ours: Masthead's own
     lifecycle is ``subscriptions.states.Status``, and the same word can mean different things on either side.
     The provider's ``canceled`` means the subscription has ended; ours means it will end at the end of the
-    period, still read in full until then. ``subscriptions.handlers`` translates one into the other.
+    period, still read in full until then. ``subscriptions.handlers.status_from_provider`` translates.
     A provider may send a status missing here; it arrives as the plain string.
     """
 

@@ -19,7 +19,12 @@ from .money import format_money
 from .notifications import notify
 from .states import Event, Status, can
 
-PROVIDER_STATUS = {
+# The provider's status (ProviderStatus, its vocabulary) → ours (Status). Some words are spelled alike
+# and mean different things: the provider's CANCELED is over, so it is our EXPIRED, while our CANCELED
+# (full access until the period ends, and it can be resumed) is the provider's ACTIVE or TRIALING set to
+# cancel at the period's end. UNPAID (the provider gave up retrying) stays PAST_DUE: the grace period ends
+# it. PAUSED, and any status this table does not know, leave ours as it is.
+PROVIDER_STATUS: dict[str, Status] = {
     ProviderStatus.INCOMPLETE: Status.INCOMPLETE,
     ProviderStatus.TRIALING: Status.TRIALING,
     ProviderStatus.ACTIVE: Status.ACTIVE,
@@ -28,6 +33,18 @@ PROVIDER_STATUS = {
     ProviderStatus.CANCELED: Status.EXPIRED,
     ProviderStatus.INCOMPLETE_EXPIRED: Status.EXPIRED,
 }
+
+
+def status_from_provider(status: ProviderStatus | str, *, cancel_at_period_end: bool) -> Status | None:
+    """Our Status for the provider's ``status``, or None when ours should stay as it is.
+
+    ``cancel_at_period_end`` turns the provider's running subscription (active or trialing) into our
+    CANCELED: the provider keeps calling it active until the period ends, and only then says canceled.
+    """
+    ours = PROVIDER_STATUS.get(status)
+    if ours in (Status.ACTIVE, Status.TRIALING) and cancel_at_period_end:
+        return Status.CANCELED
+    return ours
 
 
 def _locked(event: PaymentEvent) -> Subscription | None:
@@ -116,12 +133,10 @@ def on_subscription_changed(event: PaymentEvent) -> str:
         raise Ignored("older than the state already applied")
     _sync_period(subscription, event)
     subscription.provider_synced_at = event.occurred_at
-    target = PROVIDER_STATUS.get(event.status)
+    target = status_from_provider(event.status, cancel_at_period_end=subscription.cancel_at_period_end)
     if target is None:
         subscription.save()
         return f"provider status {event.status!r} kept as is"
-    if target in (Status.ACTIVE, Status.TRIALING) and subscription.cancel_at_period_end:
-        target = Status.CANCELED
     if target == Status.ACTIVE and subscription.status == Status.INCOMPLETE and not subscription.ever_paid:
         subscription.save()  # active only once its first invoice is paid
         return "waiting for the first payment"
