@@ -1,4 +1,4 @@
-"""Who may read everything, and when: a pure function of a subscription's facts and ``now``."""
+"""Who may read everything, and when the clock ends a subscription: pure functions of its facts and ``now``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .states import Status
+from .states import Event, Status
 
 
 class Lapse(StrEnum):
@@ -30,32 +30,67 @@ class Entitlement:
     lapse: Lapse = Lapse.NONE
 
 
-def entitlement(facts: SubscriptionFacts, now: dt.datetime, *, grace: dt.timedelta) -> Entitlement:
-    """Full access while trialing, active, past due within the grace period, or canceled before the period ends."""
+@dataclass(frozen=True, slots=True)
+class _FullAccess:
+    ends: dt.datetime  # the first moment without full access
+    shown_until: dt.datetime  # the date the reader is told
+
+
+def _full_access(facts: SubscriptionFacts, *, grace: dt.timedelta) -> _FullAccess | None:
+    """When full access ends for a trialing, active, past due or canceled subscription; None for the others."""
     status = Status(facts.status)
     end = facts.current_period_end
     if status == Status.TRIALING:
         until = facts.trial_end or end
-        if until is not None and now < until:
-            return Entitlement(True, until)
-    elif status == Status.ACTIVE:
+        return None if until is None else _FullAccess(until, until)
+    if status == Status.ACTIVE:
         # A renewal that has not been confirmed yet gets the same grace as a failed one.
-        if end is not None and now < end + grace:
-            return Entitlement(True, end)
-    elif status == Status.PAST_DUE:
-        if end is not None and now < end + grace:
-            return Entitlement(True, end + grace)
-    elif status == Status.CANCELED:
+        return None if end is None else _FullAccess(end + grace, end)
+    if status == Status.PAST_DUE:
+        return None if end is None else _FullAccess(end + grace, end + grace)
+    if status == Status.CANCELED:
         until = end if facts.ever_paid or facts.trial_end is None else facts.trial_end
-        if until is not None and now < until:
-            return Entitlement(True, until)
-    if status == Status.INCOMPLETE:
+        return None if until is None else _FullAccess(until, until)
+    return None
+
+
+def entitlement(facts: SubscriptionFacts, now: dt.datetime, *, grace: dt.timedelta) -> Entitlement:
+    """Full access while trialing, active, past due within the grace period, or canceled before the period ends."""
+    access = _full_access(facts, grace=grace)
+    if access is not None and now < access.ends:
+        return Entitlement(True, access.shown_until)
+    if Status(facts.status) == Status.INCOMPLETE:
         return Entitlement(False)
     if facts.ever_paid:
         return Entitlement(False, lapse=Lapse.ACCESS_EXPIRED)
     if facts.trial_end is not None:
         return Entitlement(False, lapse=Lapse.TRIAL_EXPIRED)
     return Entitlement(False)
+
+
+# The statuses the clock ends, and the event that ends each. Active and incomplete subscriptions are the
+# provider's to end: a renewal or a first payment is reported by the provider, paid or failed.
+EXPIRY_EVENTS: dict[Status, Event] = {
+    Status.TRIALING: Event.PERIOD_ENDED,
+    Status.PAST_DUE: Event.GRACE_ENDED,
+    Status.CANCELED: Event.PERIOD_ENDED,
+}
+
+
+def expiry_event(facts: SubscriptionFacts, now: dt.datetime, *, grace: dt.timedelta) -> Event | None:
+    """The event by which the clock ends this subscription at ``now``, or None while it must not.
+
+    A past due or canceled subscription ends the moment its full access ends (``entitlement``). A trial ends
+    one grace period later: when it runs out the provider charges or ends it, and the clock steps in only if
+    the provider has said nothing by then (the reader has lost full access at the trial's end all the same).
+    A subscription without a date to end at is left to the provider.
+    """
+    status = Status(facts.status)
+    access = _full_access(facts, grace=grace)
+    if status not in EXPIRY_EVENTS or access is None:
+        return None
+    wait = grace if status == Status.TRIALING else dt.timedelta(0)
+    return EXPIRY_EVENTS[status] if now >= access.ends + wait else None
 
 
 def best_entitlement(all_facts: list[SubscriptionFacts], now: dt.datetime, *, grace: dt.timedelta) -> Entitlement:

@@ -21,10 +21,11 @@ from masthead.payments.interface import (
 from masthead.payments.registry import get_provider, provider_name
 
 from . import offers as offer_rules
+from .entitlements import EXPIRY_EVENTS, expiry_event
 from .lifecycle import apply_event
 from .models import Checkout, Eligibility, Offer, OfferKind, Plan, Subscription
 from .notifications import notify
-from .selectors import grace_period, reader_history
+from .selectors import grace_period, reader_history, subscription_facts
 from .states import Event, Status, can
 
 logger = logging.getLogger(__name__)
@@ -216,11 +217,11 @@ def _has_local() -> bool:
 def _expire_due(now: dt.datetime) -> int:
     expired = 0
     grace = grace_period()
-    candidates = Subscription.objects.filter(status__in=[Status.TRIALING, Status.CANCELED, Status.PAST_DUE])
+    candidates = Subscription.objects.filter(status__in=list(EXPIRY_EVENTS))
     for subscription in candidates:
         with transaction.atomic():
             locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
-            event = _expiry_event(locked, now, grace)
+            event = expiry_event(subscription_facts(locked), now, grace=grace)
             if event is None:
                 continue
             apply_event(locked, event, note="ended by the clock")
@@ -230,17 +231,3 @@ def _expire_due(now: dt.datetime) -> int:
                 notify("access_expired", locked.pk)
             expired += 1
     return expired
-
-
-def _expiry_event(subscription: Subscription, now: dt.datetime, grace: dt.timedelta) -> Event | None:
-    end = subscription.current_period_end
-    if subscription.status == Status.PAST_DUE and end and now >= end + grace:
-        return Event.GRACE_ENDED
-    if subscription.status == Status.CANCELED:
-        until = end if subscription.ever_paid or not subscription.trial_end else subscription.trial_end
-        if until and now >= until:
-            return Event.PERIOD_ENDED
-    if subscription.status == Status.TRIALING and subscription.trial_end and now >= subscription.trial_end + grace:
-        # The provider should have charged or ended the trial by now; past the grace period it is over.
-        return Event.PERIOD_ENDED
-    return None
