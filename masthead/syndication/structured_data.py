@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from masthead.paywall.gating import GatedBody
+from masthead.publishing.access import AccessLevel
 from masthead.publishing.images import default_src
 from masthead.publishing.models import Article, Publication
 
@@ -13,7 +14,7 @@ PAYWALLED_SELECTOR = ".paywalled-content"
 
 def article_json_ld(*, article: Article, body: GatedBody, url: str, publication: Publication, absolute) -> str:
     """NewsArticle JSON-LD with Google's paywalled-content markup, safe to print inside <script>."""
-    free = article.effective_access == "free"
+    free = article.effective_access == AccessLevel.FREE
     data: dict = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
