@@ -73,6 +73,18 @@ BLOCK_KINDS = {
 }
 PAYWALL_BREAK = "paywall_break"
 _SPACE = re.compile(r"\s+")
+_LARGEST_ID = 2**63 - 1  # a BigAutoField's range
+
+
+def image_reference(value: str) -> int | None:
+    """The image id in a ``data-image`` attribute, or None when it is not one.
+
+    ASCII digits only: ``²``, ``①`` and ``٣`` pass ``str.isdigit()``, and ``int()`` refuses the first two.
+    """
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= _LARGEST_ID else None
 
 
 def sanitize(source: str) -> str:
@@ -172,9 +184,10 @@ def split_blocks(source: str, render_image: Callable[[int], str] | None = None) 
             if "paywall" in raw.attrs.get("class", "").split():
                 blocks.append({"kind": PAYWALL_BREAK, "html": "", "text": ""})
             continue
-        image_id = raw.attrs.get("data-image", "")
-        if raw.tag == "figure" and image_id.isdigit() and render_image is not None:
-            figure = render_image(int(image_id))
+        if raw.tag == "figure" and "data-image" in raw.attrs:
+            # It names an image of the library: shown when the id is one and the image exists, else dropped.
+            image_id = image_reference(raw.attrs["data-image"])
+            figure = render_image(image_id) if image_id is not None and render_image is not None else ""
             if figure:
                 blocks.append({"kind": "image", "html": figure, "text": text})
             continue
