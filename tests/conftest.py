@@ -13,6 +13,7 @@ from django.core.cache import caches
 from masthead.core import clock as app_clock
 from masthead.core import memo
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Section
+from masthead.publishing.services import article_save
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -96,7 +97,7 @@ def make_article(db, section):
             "body_html": "".join(f"<p>Paragraph {i} of story {n}.</p>" for i in range(1, 7)),
         }
         values.update(fields)
-        article = Article.objects.create(**values)
+        article = article_save(article=Article(**values))
         for position, author in enumerate(authors or []):
             ArticleAuthor.objects.create(article=article, author=author, position=position)
         return article

@@ -10,6 +10,7 @@ import json
 import os
 import secrets
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -26,6 +27,7 @@ from masthead.payments.interface import Interval
 from masthead.publishing.images import image_generate_renditions
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
 from masthead.publishing.roles import AUTHORS, EDITORS, PUBLISHERS, roles_ensure
+from masthead.publishing.services import article_save
 from masthead.subscriptions.models import Eligibility, Offer, OfferKind, Plan
 
 from .images import generated_lead_image
@@ -90,19 +92,23 @@ def body_html(blocks: list[dict]) -> str:
     return "\n".join(parts)
 
 
-def _sync(model, lookup: dict, values: dict, report: LoadReport, label: str):
-    """Create the row, or update only the fields that differ; report what happened."""
+def _sync(model, lookup: dict, values: dict, report: LoadReport, label: str, save: Callable | None = None):
+    """Create the row, or update only the fields that differ; report what happened.
+
+    ``save`` stores the object when the model has a service for it (``model.save`` otherwise).
+    """
+    store = save or (lambda obj: obj.save())
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
-        obj.save()
+        store(obj)
         report.created.append(label)
         return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
-        obj.save()
+        store(obj)
         report.updated.append(f"{label} ({', '.join(changed)})")
     return obj
 
@@ -176,7 +182,9 @@ def _article(
     if article is None:
         # The publish time is set once: "days ago" is relative to the first load, not to every run.
         values["publish_at"] = now - dt.timedelta(days=data["days_ago"], hours=len(report.created) % 9)
-    article = _sync(Article, {"slug": data["slug"]}, values, report, f"article {data['slug']}")
+    article = _sync(
+        Article, {"slug": data["slug"]}, values, report, f"article {data['slug']}", lambda a: article_save(article=a)
+    )
     wanted = [authors[name].pk for name in data["authors"]]
     current = list(
         ArticleAuthor.objects.filter(article=article).order_by("position").values_list("author_id", flat=True)

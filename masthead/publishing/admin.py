@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .images import image_generate_renditions
 from .models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
 from .roles import can_publish
+from .services import article_save
 
 
 @admin.register(Publication)
@@ -107,11 +108,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj: Article, form, change) -> None:
-        if not change:
-            obj.created_by = request.user
-        if not can_publish(request.user):
-            obj.status = ArticleStatus.DRAFT
-        super().save_model(request, obj, form, change)
+        article_save(article=obj, by=request.user)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

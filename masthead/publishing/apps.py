@@ -14,5 +14,8 @@ class PublishingConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self) -> None:
+        from . import signals
+
         # Permissions exist only after migrate, so the role groups are refreshed then.
         post_migrate.connect(_ensure_roles, sender=self)
+        signals.connect()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from masthead.core import clock
 
 from .access import AccessLevel
-from .body import PAYWALL_BREAK, split_blocks
+from .body import PAYWALL_BREAK
 
 ACCESS_LABELS = {
     AccessLevel.FREE: _("Free for everyone"),
@@ -48,19 +48,6 @@ RESERVED_SLUGS = frozenset(
 )
 
 
-def _forget_site_settings() -> None:
-    from .selectors import forget_site_settings
-
-    forget_site_settings()
-
-
-def _forget_article(*slugs: str | None) -> None:
-    from .selectors import forget_article_head
-
-    for slug in filter(None, slugs):
-        forget_article_head(slug)
-
-
 def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
@@ -87,10 +74,6 @@ class Publication(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        _forget_site_settings()
-
 
 class Section(models.Model):
     name = models.CharField(max_length=80)
@@ -112,15 +95,6 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("publishing:section", args=[self.slug])
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        _forget_site_settings()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _forget_site_settings()
-        return result
 
 
 class Author(models.Model):
@@ -207,6 +181,7 @@ class Article(models.Model):
         ),
     )
     # The sanitised body, one entry per top-level block, so the paywall can cut it by slicing a list.
+    # Derived from body_html by services.article_save, as is version (page shells are keyed by it).
     blocks = models.JSONField(default=list, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
     access = models.CharField(
@@ -264,7 +239,7 @@ class Article(models.Model):
         return (ArticleStatus.PUBLISHED if self.is_visible() else ArticleStatus.SCHEDULED).label
 
     # Derived from ``blocks`` once per instance (a page shell keeps its instance for many requests);
-    # save() recomputes ``blocks`` and forgets them.
+    # services.article_save recomputes ``blocks`` and forgets them.
     @cached_property
     def content_blocks(self) -> list[dict]:
         """The body's blocks without the editor's paywall marker."""
@@ -277,28 +252,6 @@ class Article(models.Model):
             if block["kind"] == PAYWALL_BREAK:
                 return index
         return None
-
-    def save(self, *args, **kwargs) -> None:
-        # The blocks are derived from the editor's HTML; keeping them in step here means no code
-        # path can store a body whose sanitised form is stale.
-        from .images import inline_image_html
-
-        self.blocks = split_blocks(self.body_html, inline_image_html)
-        for derived in ("content_blocks", "paywall_break_index"):
-            self.__dict__.pop(derived, None)
-        self.version = (self.version or 0) + 1
-        if self.status != ArticleStatus.DRAFT:
-            self.status = ArticleStatus.SCHEDULED if self.publish_at > clock.now() else ArticleStatus.PUBLISHED
-        previous_slug = (
-            type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
-        )
-        super().save(*args, **kwargs)
-        _forget_article(self.slug, previous_slug)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _forget_article(self.slug)
-        return result
 
     def clean(self) -> None:
         if self.sponsor and not self.sponsor_disclosure:

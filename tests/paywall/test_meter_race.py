@@ -14,13 +14,14 @@ ARTICLES = 26
 SETUP = f"""
 from masthead.paywall.models import MeterSettings
 from masthead.publishing.models import Article, Section
+from masthead.publishing.services import article_save
 MeterSettings.objects.create(anonymous_limit=3)
 section = Section.objects.create(name="Politics", slug="politics")
 for n in range({ARTICLES}):
     body = "".join(f"<p>Story {{n}} paragraph {{i}}.</p>" for i in range(1, 7))
-    Article.objects.create(
+    article_save(article=Article(
         headline=f"Story {{n}}", slug=f"story-{{n}}", section=section, status="published", body_html=body
-    )
+    ))
 """
 
 

@@ -1,0 +1,38 @@
+"""Forget what process memory keeps of content once it changes. Cache invalidation only: no business work.
+
+Connected in ``PublishingConfig.ready()``. Other workers' copies expire on their own within seconds
+(``selectors.HEAD_SECONDS``, ``memo.default_seconds()``); these make an edit show at once in the
+worker that made it.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from .models import Article, Publication, Section
+from .selectors import forget_article_head, forget_site_settings
+
+
+def _site_settings_changed(sender, **kwargs) -> None:
+    forget_site_settings()
+
+
+def _article_about_to_change(sender, instance: Article, **kwargs) -> None:
+    # Heads are remembered by slug: when the slug changes, the old one's head must go too.
+    if instance.pk is not None:
+        stored = Article.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+        if stored and stored != instance.slug:
+            forget_article_head(stored)
+
+
+def _article_changed(sender, instance: Article, **kwargs) -> None:
+    forget_article_head(instance.slug)
+
+
+def connect() -> None:
+    for model in (Publication, Section):
+        post_save.connect(_site_settings_changed, sender=model, dispatch_uid=f"publishing-saved-{model.__name__}")
+        post_delete.connect(_site_settings_changed, sender=model, dispatch_uid=f"publishing-gone-{model.__name__}")
+    pre_save.connect(_article_about_to_change, sender=Article, dispatch_uid="publishing-article-saving")
+    post_save.connect(_article_changed, sender=Article, dispatch_uid="publishing-article-saved")
+    post_delete.connect(_article_changed, sender=Article, dispatch_uid="publishing-article-gone")
