@@ -27,7 +27,7 @@ from masthead.payments.interface import Interval
 from masthead.publishing.images import image_generate_renditions
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
 from masthead.publishing.roles import AUTHORS, EDITORS, PUBLISHERS, roles_ensure
-from masthead.publishing.services import article_save
+from masthead.publishing.services import article_save, image_save
 from masthead.subscriptions.models import Eligibility, Offer, OfferKind, Plan
 
 from .images import generated_lead_image
@@ -152,10 +152,10 @@ def _lead_image(data: dict, article: Article | None, report: LoadReport) -> Imag
     words = {"alt": spec["alt"], "caption": spec["caption"], "credit": spec["credit"]}
     image = article.lead_image if article is not None else None
     if image is not None and image.file and image.file.storage.exists(image.file.name):
-        return _sync(Image, {"pk": image.pk}, words, report, f"image {data['slug']}")
+        return _sync(Image, {"pk": image.pk}, words, report, f"image {data['slug']}", lambda i: image_save(image=i))
     image = image or Image(**words)
     image.file = ContentFile(generated_lead_image(data["slug"], spec["hue"]), name=f"{data['slug']}.jpg")
-    image.save()
+    image_save(image=image)
     image_generate_renditions(image=image)
     report.created.append(f"image {data['slug']}")
     return image

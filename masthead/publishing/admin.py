@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .images import image_generate_renditions
 from .models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
 from .roles import can_publish
-from .services import article_save
+from .services import article_save, image_delete, image_save
 
 
 @admin.register(Publication)
@@ -51,9 +51,16 @@ class ImageAdmin(admin.ModelAdmin):
         return format_html('<img src="{}" alt="" width="80">', obj.file.url) if obj.file else "—"
 
     def save_model(self, request, obj: Image, form, change) -> None:
-        super().save_model(request, obj, form, change)
+        image_save(image=obj, by=request.user)
         if not change or "file" in form.changed_data:
             image_generate_renditions(image=obj)
+
+    def delete_model(self, request, obj: Image) -> None:
+        image_delete(image=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for image in queryset:
+            image_delete(image=image)
 
 
 class BylineInline(admin.TabularInline):

@@ -2,13 +2,18 @@
 
 Each block is a dict ``{"kind", "html", "text"}``: ``html`` is safe to print as it is, ``text``
 is its plain text (for descriptions, structured data and the leak audit).
+
+An image of the library, ``<figure data-image="ID">`` in the editor's HTML, is stored by reference:
+``{"kind": "image", "image_id": ID, "html": "", "text": ""}``. The page that shows the article renders
+it from the image as it is then (``selectors.images_by_id``, ``images.image_html``), so a new caption or
+credit reaches every article that embeds the image.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -166,14 +171,32 @@ class _Splitter(HTMLParser):
         self._close_current()
 
 
-def split_blocks(source: str, render_image: Callable[[int], str] | None = None) -> list[dict]:
+def image_block(image_id: int) -> dict:
+    """The stored block of an image of the library: a reference, rendered with the page."""
+    return {"kind": "image", "image_id": image_id, "html": "", "text": ""}
+
+
+def inline_image_ids(blocks: Iterable[dict]) -> list[int]:
+    """The ids of the library images that ``blocks`` show, in order, each once."""
+    return list(dict.fromkeys(block["image_id"] for block in blocks if "image_id" in block))
+
+
+def split_blocks(source: str, known_images: Callable[[set[int]], Collection[int]] | None = None) -> list[dict]:
     """Sanitise ``source`` and return its top-level blocks in order.
 
-    ``render_image`` turns the id in ``<figure data-image="ID">`` into the figure's HTML.
+    ``known_images`` is asked once, with the ids that the body's ``<figure data-image="ID">`` name, which
+    of them exist; each of those becomes ``image_block(ID)`` and the other figures are dropped (all of
+    them when nobody is asked).
     """
     splitter = _Splitter()
     splitter.feed(sanitize(source))
     splitter.close()
+    named = {
+        image_id
+        for raw in splitter.blocks
+        if raw.tag == "figure" and (image_id := image_reference(raw.attrs.get("data-image", ""))) is not None
+    }
+    existing = set(known_images(named)) if named and known_images is not None else set()
     blocks: list[dict] = []
     for raw in splitter.blocks:
         text = _SPACE.sub(" ", "".join(raw.text)).strip()
@@ -187,9 +210,8 @@ def split_blocks(source: str, render_image: Callable[[int], str] | None = None) 
         if raw.tag == "figure" and "data-image" in raw.attrs:
             # It names an image of the library: shown when the id is one and the image exists, else dropped.
             image_id = image_reference(raw.attrs["data-image"])
-            figure = render_image(image_id) if image_id is not None and render_image is not None else ""
-            if figure:
-                blocks.append({"kind": "image", "html": figure, "text": text})
+            if image_id in existing:
+                blocks.append(image_block(image_id))
             continue
         if not text and raw.tag not in {"figure", "img"}:
             continue  # empty paragraphs and headings carry nothing

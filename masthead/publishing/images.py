@@ -85,9 +85,3 @@ def image_html(
         mark_safe(' loading="lazy" decoding="async"' if lazy else ' fetchpriority="high"'),
         caption,
     )
-
-
-def inline_image_html(image_id: int) -> str:
-    """The figure for ``<figure data-image="ID">`` in a body, or nothing when the image is gone."""
-    image = Image.objects.filter(pk=image_id).first()
-    return str(image_html(image)) if image else ""

@@ -192,6 +192,9 @@ class Article(models.Model):
         help_text=_("Leave empty to use the section's default."),
     )
     lead_image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The images the body embeds (<figure data-image>), kept by services.article_save, so that an image's
+    # edit finds the articles whose pages show it.
+    inline_images = models.ManyToManyField(Image, blank=True, editable=False, related_name="embedded_in")
     sponsor = models.CharField(max_length=120, blank=True, help_text=_("Set for sponsored content."))
     sponsor_disclosure = models.CharField(
         max_length=300, blank=True, help_text=_("E.g. “This content was commissioned by …”.")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from masthead.core import memo
 
-from .models import Article, ArticleAuthor, ArticleStatus, Author, Publication, Section
+from .models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
 
 PUBLICATION_CACHE_KEY = "publishing:publication:v1"
 SECTIONS_CACHE_KEY = "publishing:sections:v1"
@@ -108,6 +109,17 @@ def forget_article_head(slug: str) -> None:
 
 def article_by_pk(pk: int) -> Article | None:
     return _with_byline(Article.objects.all()).filter(pk=pk).first()
+
+
+def images_by_id(ids: Iterable[int]) -> dict[int, Image]:
+    """The library's images with these ids, by id, in one query (none for no ids); a missing id is absent."""
+    wanted = set(ids)
+    return {image.pk: image for image in Image.objects.filter(pk__in=wanted)} if wanted else {}
+
+
+def articles_showing(image: Image) -> QuerySet[Article]:
+    """Every article whose page shows ``image``, as its lead image or in its body, whatever its state."""
+    return Article.objects.filter(Q(lead_image=image) | Q(inline_images=image)).distinct()
 
 
 def related_articles(article: Article, limit: int = 4) -> list[Article]:

@@ -8,30 +8,42 @@ remembers content (article heads, site settings) is forgotten by the signal hand
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
 
 from masthead.core import clock
 
-from .body import split_blocks
-from .images import inline_image_html
-from .models import Article, ArticleStatus
+from .body import inline_image_ids, split_blocks
+from .models import Article, ArticleStatus, Image
 from .roles import can_publish
+from .selectors import articles_showing
 
 # Properties an Article caches from its blocks.
 _DERIVED_FROM_BLOCKS = ("content_blocks", "paywall_break_index")
 
 
+def _existing_images(ids: Collection[int]) -> set[int]:
+    return set(Image.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def article_blocks(body_html: str) -> list[dict]:
-    """The stored form of a body: its sanitised top-level blocks, in order."""
-    return split_blocks(body_html, inline_image_html)
+    """The stored form of a body: its sanitised top-level blocks, in order.
+
+    A ``<figure data-image="ID">`` of an existing image becomes a reference to it (``body.image_block``);
+    one query finds which of the named images exist, and the figures of the others are dropped.
+    """
+    return split_blocks(body_html, _existing_images)
 
 
 def article_save(*, article: Article, by: AbstractBaseUser | None = None) -> Article:
     """Store ``article`` with its blocks derived from its body, its version moved on and its status set.
 
     The version keys the article's cached page shells, so every save makes readers get the new text. A
-    released article is scheduled or published by its publish time. ``by`` is the staff member saving: a
+    released article is scheduled or published by its publish time. The images its body embeds are
+    recorded in ``inline_images``, so that ``image_save`` finds it. ``by`` is the staff member saving: a
     new article records them as its creator, and someone who may not publish can only save a draft.
     """
     if by is not None:
@@ -47,4 +59,34 @@ def article_save(*, article: Article, by: AbstractBaseUser | None = None) -> Art
             article.__dict__.pop(derived, None)  # a cached_property is forgotten by removing its value
         article.version = (article.version or 0) + 1
         article.save()
+        article.inline_images.set(inline_image_ids(article.blocks))
     return article
+
+
+def _move_versions_of_articles_showing(image: Image) -> int:
+    # Their cached page shells are keyed by version: the next request builds them with the image as it is now.
+    return Article.objects.filter(pk__in=articles_showing(image).values("pk")).update(version=F("version") + 1)
+
+
+def image_save(*, image: Image, by: AbstractBaseUser | None = None) -> Image:
+    """Store ``image``; every article that shows it (lead or inline) moves to a new version.
+
+    Articles keep a reference to the image, not its markup, so its new alt text, caption or credit
+    reaches them all. ``by``, the staff member saving, is not recorded yet.
+    """
+    with transaction.atomic():
+        if image.pk is not None:
+            _move_versions_of_articles_showing(image)
+        image.save()
+    return image
+
+
+def image_delete(*, image: Image) -> None:
+    """Delete ``image``: the articles that showed it move to a new version and are shown without it.
+
+    An article's lead image is cleared and its inline references are no longer recorded; a reference left
+    in its blocks renders as nothing.
+    """
+    with transaction.atomic():
+        _move_versions_of_articles_showing(image)
+        image.delete()

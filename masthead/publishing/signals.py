@@ -7,10 +7,10 @@ worker that made it.
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from .models import Article, Publication, Section
-from .selectors import forget_article_head, forget_site_settings
+from .models import Article, Image, Publication, Section
+from .selectors import articles_showing, forget_article_head, forget_site_settings
 
 
 def _site_settings_changed(sender, **kwargs) -> None:
@@ -29,6 +29,14 @@ def _article_changed(sender, instance: Article, **kwargs) -> None:
     forget_article_head(instance.slug)
 
 
+def _image_changed(sender, instance: Image, created: bool = False, **kwargs) -> None:
+    # An article's head holds its version, which services.image_save has moved on; a new image is in no article.
+    # On delete this runs before the lead images are cleared and the inline references removed.
+    if not created:
+        for slug in articles_showing(instance).values_list("slug", flat=True):
+            forget_article_head(slug)
+
+
 def connect() -> None:
     for model in (Publication, Section):
         post_save.connect(_site_settings_changed, sender=model, dispatch_uid=f"publishing-saved-{model.__name__}")
@@ -36,3 +44,5 @@ def connect() -> None:
     pre_save.connect(_article_about_to_change, sender=Article, dispatch_uid="publishing-article-saving")
     post_save.connect(_article_changed, sender=Article, dispatch_uid="publishing-article-saved")
     post_delete.connect(_article_changed, sender=Article, dispatch_uid="publishing-article-gone")
+    post_save.connect(_image_changed, sender=Image, dispatch_uid="publishing-image-saved")
+    pre_delete.connect(_image_changed, sender=Image, dispatch_uid="publishing-image-going")
