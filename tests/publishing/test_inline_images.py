@@ -1,13 +1,18 @@
 """Inline images: ``<figure data-image="ID">`` in a body names an image of the library."""
 
+import importlib
 import io
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.db import connection
 from PIL import Image as PILImage
 
 from masthead.publishing.body import inline_image_ids, split_blocks
+from masthead.publishing.images import image_html
 from masthead.publishing.models import Article, Image
 from masthead.publishing.selectors import article_head, images_by_id
 from masthead.publishing.services import article_save, image_save
@@ -147,3 +152,22 @@ def test_a_page_whose_body_embeds_an_image_still_serves_its_text(client, make_ar
     assert "Opening words." in html and "Closing words." in html
     # The structured data's articleBody is the blocks' text: the image block adds nothing to it.
     assert "Opening words.\\n\\nClosing words." in html
+
+
+def test_the_data_migration_turns_stored_figures_into_references(make_article):
+    image = picture()
+    article = make_article(body_html=f'<p>Words.</p><figure data-image="{image.pk}"></figure>')
+    plain = make_article(body_html="<p>Only words.</p>")
+    # As saved before 0004: the figure's HTML in the block, the image unrecorded.
+    rendered = {"kind": "image", "html": str(image_html(image)), "text": ""}
+    Article.objects.filter(pk=article.pk).update(blocks=[article.blocks[0], rendered])
+    article.inline_images.clear()
+
+    migration = importlib.import_module("masthead.publishing.migrations.0005_inline_images_by_reference")
+    migration.rederive_blocks(django_apps, SimpleNamespace(connection=connection))
+
+    article.refresh_from_db()
+    assert article.blocks[1] == {"kind": "image", "image_id": image.pk, "html": "", "text": ""}
+    assert (article.version, list(article.inline_images.all())) == (2, [image])
+    plain.refresh_from_db()
+    assert plain.version == 1  # unchanged blocks are not written
