@@ -154,7 +154,8 @@ class ListPage:
 
 def page_number(raw: str | None) -> int:
     """A page number from a query string; anything odd means the first page."""
-    return int(raw) if raw and raw.isdigit() and 0 < int(raw) <= 10_000 else 1
+    # ASCII digits only: "²" passes str.isdigit() and fails int().
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < int(raw) <= 10_000 else 1
 
 
 def list_page(queryset: QuerySet[Article], number: int, size: int) -> ListPage:

@@ -8,6 +8,8 @@ GETS = [
     "/politics/?page=-1",
     "/politics/?page=99999999999999999999",
     "/politics/?page=%00",
+    "/politics/?page=%C2%B2",  # "²": str.isdigit() says yes, int() says no
+    "/politics/?page=%E2%91%A0",  # "①"
     "/authors/nobody/",
     "/preview/abc/",
     "/preview/999999/",
