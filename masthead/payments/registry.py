@@ -5,9 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from .interface import PaymentProvider
+from .interface import PaymentProvider, ProviderError
 
 PROVIDERS = ("local", "stripe")
+
+
+class ProviderNotConfigured(ProviderError, ImproperlyConfigured):
+    """The provider lacks its settings: a ProviderError to callers (the reader sees "unavailable", not a 500)."""
 
 
 def provider_name() -> str:
@@ -25,7 +29,7 @@ def get_provider(name: str | None = None) -> PaymentProvider:
         from .providers.stripe import StripeProvider
 
         if not settings.STRIPE_API_KEY or not settings.STRIPE_WEBHOOK_SECRET:
-            raise ImproperlyConfigured("The stripe provider needs STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET.")
+            raise ProviderNotConfigured("The stripe provider needs STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET.")
         return StripeProvider(
             api_key=settings.STRIPE_API_KEY,
             webhook_secret=settings.STRIPE_WEBHOOK_SECRET,

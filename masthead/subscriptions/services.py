@@ -107,12 +107,15 @@ def checkout_begin(
         if offer.ends_at < now + MINIMUM_CHECKOUT_TIME:
             raise CheckoutRefused(_("This offer ends in a few minutes: too soon to complete a payment."))
         expires_at = offer.ends_at
-    checkout = Checkout.objects.create(user=user, plan=plan, offer=offer, provider=provider_name(), created_at=now)
+    # Built first, for the reference the provider is given, and saved only once the provider has answered:
+    # a provider that cannot be reached leaves no row behind, and no transaction (on SQLite, the write
+    # lock) is held open across the network call.
+    checkout = Checkout(user=user, plan=plan, offer=offer, provider=provider_name(), created_at=now)
     previous = Subscription.objects.filter(user=user).exclude(provider_customer_id="").first()
     request = CheckoutRequest(
         reference=str(checkout.reference),
         email=user.email or user.get_username(),
-        customer_id=previous.provider_customer_id if previous and previous.provider == provider_name() else "",
+        customer_id=previous.provider_customer_id if previous and previous.provider == checkout.provider else "",
         plan=plan_terms(plan),
         offer=offer_terms(offer) if offer else None,
         success_url=success_url,
@@ -125,7 +128,7 @@ def checkout_begin(
         logger.error("checkout could not start: %s", error)
         raise CheckoutRefused(_("Payments are unavailable right now. Please try again in a few minutes.")) from error
     checkout.session_id = start.session_id
-    checkout.save(update_fields=["session_id"])
+    checkout.save()
     return start
 
 
