@@ -130,7 +130,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Every key Masthead writes to Redis (cache, sessions, meter) starts with this, so sites can share a server.
-MASTHEAD_REDIS_PREFIX = os.environ.get("MASTHEAD_CACHE_PREFIX", "masthead")
+MASTHEAD_CACHE_PREFIX = os.environ.get("MASTHEAD_CACHE_PREFIX", "masthead")
 if REDIS_URL:
     # Sessions are read from Redis (and kept in the database), so a session read is rarely a query.
     SESSION_ENGINE = "masthead.accounts.sessions.cached_db"
@@ -138,7 +138,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": MASTHEAD_REDIS_PREFIX,
+            "KEY_PREFIX": MASTHEAD_CACHE_PREFIX,
         }
     }
 else:
@@ -149,8 +149,8 @@ AUTHENTICATION_BACKENDS = ["masthead.accounts.backends.AccountBackend"]
 
 # Per-process memory (masthead.core.memo) for what every request reads and that may lag a few seconds
 # behind an edit: site settings, meter rules and the rendered shells of pages (keyed by article version).
-MASTHEAD_MEMO_SECONDS = int(os.environ.get("MASTHEAD_LOCAL_CACHE_SECONDS", "30"))
-MASTHEAD_MEMO_ENTRIES = 2000
+MASTHEAD_LOCAL_CACHE_SECONDS = int(os.environ.get("MASTHEAD_LOCAL_CACHE_SECONDS", "30"))
+MASTHEAD_LOCAL_CACHE_ENTRIES = 2000
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

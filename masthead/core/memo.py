@@ -10,7 +10,7 @@ heads, page shells) and ``per_reader`` for the small fragments that differ betwe
 links, meter banner, paywall panel). Readers come and go far faster than pages, so their fragments
 can never push the page shells out.
 
-With a lifetime of 0 (MASTHEAD_MEMO_SECONDS) nothing is kept or served: every read builds afresh. Tests use this to
+With a lifetime of 0 (MASTHEAD_LOCAL_CACHE_SECONDS) nothing is kept or served: every read builds afresh. Tests use this to
 compare cached pages with pages rendered with every cache off.
 """
 
@@ -27,7 +27,7 @@ PER_READER_ENTRIES = 4096
 
 
 def default_seconds() -> float:
-    return getattr(settings, "MASTHEAD_MEMO_SECONDS", 30)
+    return settings.MASTHEAD_LOCAL_CACHE_SECONDS
 
 
 class Memo:
@@ -61,7 +61,7 @@ class Memo:
             self._memory.clear()
 
 
-shared = Memo(maxsize=getattr(settings, "MASTHEAD_MEMO_ENTRIES", 2000))
+shared = Memo(maxsize=settings.MASTHEAD_LOCAL_CACHE_ENTRIES)
 per_reader = Memo(maxsize=PER_READER_ENTRIES)
 
 # What most callers want: the shared memory.

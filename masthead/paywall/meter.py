@@ -267,4 +267,4 @@ def meter_store() -> MeterStore:
     """The configured store: Redis when ``REDIS_URL`` is set, else the database, unless chosen explicitly."""
     redis_url = settings.REDIS_URL
     name = settings.MASTHEAD_METER_STORE or ("redis" if redis_url else "database")
-    return _store_for(name, redis_url, settings.MASTHEAD_REDIS_PREFIX)
+    return _store_for(name, redis_url, settings.MASTHEAD_CACHE_PREFIX)
