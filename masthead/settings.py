@@ -30,6 +30,28 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Read a whole number of at least ``minimum``; anything else stops the start with the variable's name."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    return number
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """Read one of ``choices`` (case-insensitive); anything else stops the start with the variable's name."""
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be {', '.join(choices[:-1])} or {choices[-1]}, not {value!r}")
+    return value
+
+
 def _secret_key(debug: bool) -> str:
     key = os.environ.get("SECRET_KEY", "")
     if key:
@@ -111,7 +133,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'masthead.sqlite3'}",
-        conn_max_age=int(os.environ.get("MASTHEAD_DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("MASTHEAD_DB_CONN_MAX_AGE", 60),
         # Health checks would cost a round trip at the start of every request; a dead connection is
         # replaced at the next request anyway.
         conn_health_checks=False,
@@ -149,7 +171,7 @@ AUTHENTICATION_BACKENDS = ["masthead.accounts.backends.AccountBackend"]
 
 # Per-process memory (masthead.core.memo) for what every request reads and that may lag a few seconds
 # behind an edit: site settings, meter rules and the rendered shells of pages (keyed by article version).
-MASTHEAD_LOCAL_CACHE_SECONDS = int(os.environ.get("MASTHEAD_LOCAL_CACHE_SECONDS", "30"))
+MASTHEAD_LOCAL_CACHE_SECONDS = env_int("MASTHEAD_LOCAL_CACHE_SECONDS", 30)
 MASTHEAD_LOCAL_CACHE_ENTRIES = 2000
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -210,7 +232,7 @@ if not DEBUG:
     _https = env_bool("MASTHEAD_HTTPS", True)
     SECURE_SSL_REDIRECT = env_bool("MASTHEAD_SSL_REDIRECT", _https)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("MASTHEAD_HSTS_SECONDS", "31536000" if _https else "0"))
+    SECURE_HSTS_SECONDS = env_int("MASTHEAD_HSTS_SECONDS", 31536000 if _https else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
     SECURE_HSTS_PRELOAD = env_bool("MASTHEAD_HSTS_PRELOAD", _https)
     SESSION_COOKIE_SECURE = _https
@@ -224,7 +246,7 @@ _email_options: dict = {}
 if _email_backend.endswith("smtp.EmailBackend"):
     _email_options = {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
-        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "port": env_int("EMAIL_PORT", 25, minimum=1),
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
@@ -260,12 +282,12 @@ LOGGING = {
 
 # The paywall. Which store counts meter reads (default: redis when REDIS_URL is set, else database),
 # and what happens when it cannot be reached: "open" serves the article, "closed" shows the paywall.
-MASTHEAD_METER_STORE = os.environ.get("MASTHEAD_METER_STORE", "").strip().lower()
-if MASTHEAD_METER_STORE not in {"", "database", "redis", "memory"}:
-    raise ImproperlyConfigured("MASTHEAD_METER_STORE must be database, redis or memory")
-MASTHEAD_METER_FAIL = os.environ.get("MASTHEAD_METER_FAIL", "open").strip().lower()
-if MASTHEAD_METER_FAIL not in {"open", "closed"}:
-    raise ImproperlyConfigured("MASTHEAD_METER_FAIL must be open or closed")
+MASTHEAD_METER_STORE = env_choice(
+    "MASTHEAD_METER_STORE", "redis" if REDIS_URL else "database", ("database", "redis", "memory")
+)
+if MASTHEAD_METER_STORE == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("MASTHEAD_METER_STORE=redis needs REDIS_URL, e.g. redis://127.0.0.1:6379/0")
+MASTHEAD_METER_FAIL = env_choice("MASTHEAD_METER_FAIL", "open", ("open", "closed"))
 # Search engine crawlers allowed to read in full once their address is verified (reverse + forward DNS).
 MASTHEAD_CRAWLER_DOMAINS = env_list(
     "MASTHEAD_CRAWLER_DOMAINS", ["googlebot.com", "google.com", "googleusercontent.com"]
@@ -285,14 +307,12 @@ MASTHEAD_CRAWLER_AGENTS = env_list("MASTHEAD_CRAWLER_AGENTS", ["Googlebot", "Goo
 MASTHEAD_READER_COOKIE = "mh_reader"
 
 # Payments: "local" (offline checkout on the site, the demo's default) or "stripe".
-MASTHEAD_PAYMENT_PROVIDER = os.environ.get("MASTHEAD_PAYMENT_PROVIDER", "local").strip().lower()
-if MASTHEAD_PAYMENT_PROVIDER not in {"local", "stripe"}:
-    raise ImproperlyConfigured("MASTHEAD_PAYMENT_PROVIDER must be local or stripe")
+MASTHEAD_PAYMENT_PROVIDER = env_choice("MASTHEAD_PAYMENT_PROVIDER", "local", ("local", "stripe"))
 STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # e.g. a localstripe server in development
 # Days of full access after a failed renewal before the subscription expires.
-MASTHEAD_GRACE_DAYS = int(os.environ.get("MASTHEAD_GRACE_DAYS", "7"))
+MASTHEAD_GRACE_DAYS = env_int("MASTHEAD_GRACE_DAYS", 7)
 
 # Background work (emails): run at once by default; in production use the database queue and
 # `manage.py db_worker`: MASTHEAD_TASKS_BACKEND=django_tasks_db.DatabaseBackend

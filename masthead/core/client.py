@@ -24,7 +24,7 @@ def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
 
 
 def trusted_proxies() -> tuple[Network, ...]:
-    return _networks(tuple(getattr(settings, "MASTHEAD_TRUSTED_PROXIES", ())))
+    return _networks(tuple(settings.MASTHEAD_TRUSTED_PROXIES))
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

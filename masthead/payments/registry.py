@@ -35,4 +35,5 @@ def get_provider(name: str | None = None) -> PaymentProvider:
             webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
             api_base=settings.STRIPE_API_BASE or None,
         )
-    raise ImproperlyConfigured(f"MASTHEAD_PAYMENT_PROVIDER must be one of {', '.join(PROVIDERS)}, not {name!r}")
+    # settings.py has refused any other configured name; this one came from a stored row.
+    raise ProviderError(f"Masthead has no payment provider called {name!r}.")

@@ -13,7 +13,6 @@ from functools import cache
 from typing import Protocol
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 
 from .types import MeterState
@@ -247,24 +246,16 @@ class RedisMeterStore(_StateFromReads):
         return {int(member) for member in members}
 
 
-STORES = ("database", "redis", "memory")
-
-
 @cache
 def _store_for(name: str, redis_url: str, redis_prefix: str) -> MeterStore:
-    if name == "database":
-        return DatabaseMeterStore()
+    # settings.py has refused any other name, and "redis" without REDIS_URL.
     if name == "redis":
-        if not redis_url:
-            raise ImproperlyConfigured("MASTHEAD_METER_STORE=redis needs REDIS_URL, e.g. redis://127.0.0.1:6379/0")
         return RedisMeterStore(redis_url, prefix=f"{redis_prefix}:meter")
     if name == "memory":
         return InMemoryMeterStore()
-    raise ImproperlyConfigured(f"MASTHEAD_METER_STORE must be one of {', '.join(STORES)}, not {name!r}")
+    return DatabaseMeterStore()
 
 
 def meter_store() -> MeterStore:
-    """The configured store: Redis when ``REDIS_URL`` is set, else the database, unless chosen explicitly."""
-    redis_url = settings.REDIS_URL
-    name = settings.MASTHEAD_METER_STORE or ("redis" if redis_url else "database")
-    return _store_for(name, redis_url, settings.MASTHEAD_CACHE_PREFIX)
+    """The configured store (``MASTHEAD_METER_STORE``: Redis when ``REDIS_URL`` is set, else the database)."""
+    return _store_for(settings.MASTHEAD_METER_STORE, settings.REDIS_URL, settings.MASTHEAD_CACHE_PREFIX)

@@ -34,5 +34,4 @@ def forget_meter_rules() -> None:
 
 def fail_open() -> bool:
     """When the meter store is unreachable: serve (open, the default) or show the paywall (closed)."""
-    mode = getattr(settings, "MASTHEAD_METER_FAIL", "open")
-    return str(mode).lower() != "closed"
+    return settings.MASTHEAD_METER_FAIL == "open"

@@ -56,3 +56,15 @@ def test_a_production_worker_keeps_what_it_loaded_out_of_full_garbage_collection
     result = manage("shell", "-c", probe, SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="news.example.com")
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.split()[-1]) > 10_000  # Django, the URLconf and the views
+
+
+def test_a_bad_number_is_a_clear_error_naming_its_variable():
+    result = manage("check", DEBUG="1", MASTHEAD_GRACE_DAYS="seven")
+    assert result.returncode != 0
+    assert "MASTHEAD_GRACE_DAYS must be a whole number of at least 0, not 'seven'" in result.stderr
+
+
+def test_the_redis_meter_store_without_redis_refuses_to_start():
+    result = manage("check", DEBUG="1", MASTHEAD_METER_STORE="redis", REDIS_URL="")
+    assert result.returncode != 0
+    assert "MASTHEAD_METER_STORE=redis needs REDIS_URL" in result.stderr
