@@ -92,6 +92,8 @@ def production_env(folder: Path, *, static: Path, hosts: str = "127.0.0.1", **ex
         "MASTHEAD_MEDIA_ROOT": str(folder / "media"),
         "MASTHEAD_STATIC_ROOT": str(static),
         "MASTHEAD_ADMIN_PASSWORD": "bench-admin-password",
+        # Production-shaped, but paying through the local provider: it must say so (masthead.E003).
+        "MASTHEAD_ALLOW_LOCAL_PAYMENTS": "1",
     }
     for name in ("REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)

@@ -82,6 +82,8 @@ def served_site(
             "MASTHEAD_MEDIA_ROOT": str(tmp_path / "media"),
             "MASTHEAD_STATIC_ROOT": str(tmp_path / "static"),
             "MASTHEAD_CACHE_PREFIX": "test-" + uuid.uuid4().hex[:8],
+            # A production-shaped site paying through the local provider: it must say so (masthead.E003).
+            "MASTHEAD_ALLOW_LOCAL_PAYMENTS": "1",
         }
         env.pop("REDIS_URL", None)
         if redis:

@@ -10,26 +10,53 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """manage.py with only ``env`` configuring Masthead (the test run's own MASTHEAD_*, STRIPE_* are left out)."""
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "MASTHEAD_HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        and not k.startswith(("MASTHEAD_", "STRIPE_"))
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True
     )
 
 
+PRODUCTION = {
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "news.example.com",
+    "MASTHEAD_SITE_URL": "https://news.example.com",
+    "MASTHEAD_FROM_EMAIL": "newsroom@news.example.com",
+    "MASTHEAD_PAYMENT_PROVIDER": "stripe",
+    "STRIPE_API_KEY": "sk_live_" + secrets.token_hex(12),
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(12),
+}
+
+
 def test_check_deploy_passes_with_production_settings():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="news.example.com",
-    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_on_stripe_without_its_keys():
+    """The command in issue 9: DEBUG off, the stripe provider, no keys."""
+    result = manage(
+        "check", "--deploy", DEBUG="", MASTHEAD_PAYMENT_PROVIDER="stripe", SECRET_KEY="x", ALLOWED_HOSTS="x"
+    )
+    assert result.returncode != 0
+    assert "(masthead.E001) The stripe provider needs STRIPE_API_KEY" in result.stderr
+    assert "(masthead.E002) The stripe provider needs STRIPE_WEBHOOK_SECRET" in result.stderr
+
+
+def test_production_refuses_the_local_provider_unless_the_operator_opts_in():
+    local = {**PRODUCTION, "MASTHEAD_PAYMENT_PROVIDER": "local"}
+    refused = manage("check", "--deploy", **local)
+    assert refused.returncode != 0
+    assert "(masthead.E003) DEBUG is off and the payment provider is local" in refused.stderr
+    # Not a deploy-only check: the commands that start a site (migrate, collectstatic, runserver) refuse too.
+    assert "masthead.E003" in manage("check", **local).stderr
+    allowed = manage("check", "--deploy", "--fail-level", "WARNING", **local, MASTHEAD_ALLOW_LOCAL_PAYMENTS="1")
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
 
 
 def test_production_without_a_secret_key_refuses_to_start():
