@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from masthead.core.checks import stripe_key_errors
+
 from .interface import PaymentProvider, ProviderError
 
 PROVIDERS = ("local", "stripe")
@@ -28,8 +30,8 @@ def get_provider(name: str | None = None) -> PaymentProvider:
     if name == "stripe":
         from .providers.stripe import StripeProvider
 
-        if not settings.STRIPE_API_KEY or not settings.STRIPE_WEBHOOK_SECRET:
-            raise ProviderNotConfigured("The stripe provider needs STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET.")
+        if missing := stripe_key_errors():  # the same grounds as the system checks masthead.E001 and E002
+            raise ProviderNotConfigured(" ".join(error.msg for error in missing))
         return StripeProvider(
             api_key=settings.STRIPE_API_KEY,
             webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
