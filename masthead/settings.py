@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("MASTHEAD_VAR_DIR", BASE_DIR / "var"))
+MASTHEAD_VAR_DIR = Path(os.environ.get("MASTHEAD_VAR_DIR", BASE_DIR / "var"))
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -62,8 +62,8 @@ def _secret_key(debug: bool) -> str:
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     # Development: a key generated once and kept under var/, so sessions survive restarts.
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / "secret_key"
+    MASTHEAD_VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = MASTHEAD_VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
@@ -132,7 +132,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'masthead.sqlite3'}",
+        os.environ.get("DATABASE_URL") or f"sqlite:///{MASTHEAD_VAR_DIR / 'masthead.sqlite3'}",
         conn_max_age=env_int("MASTHEAD_DB_CONN_MAX_AGE", 60),
         # Health checks would cost a round trip at the start of every request; a dead connection is
         # replaced at the next request anyway.
@@ -147,7 +147,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # A file (not in-memory) test database, so threads and worker processes in tests share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-masthead.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(MASTHEAD_VAR_DIR / "test-masthead.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -206,7 +206,7 @@ STORAGES = {
     },
 }
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MASTHEAD_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MASTHEAD_MEDIA_ROOT", MASTHEAD_VAR_DIR / "media"))
 # Serve uploaded media from Django itself (the demo and single-box installs); behind nginx, set 0.
 MASTHEAD_SERVE_MEDIA = env_bool("MASTHEAD_SERVE_MEDIA", True)
 
@@ -253,7 +253,7 @@ if _email_backend.endswith("smtp.EmailBackend"):
         "timeout": 10,
     }
 elif _email_backend.endswith("filebased.EmailBackend"):
-    _email_options = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+    _email_options = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(MASTHEAD_VAR_DIR / "mail"))}
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("MASTHEAD_FROM_EMAIL", "newsroom@masthead.invalid")
 

@@ -117,7 +117,7 @@ def _demo_password() -> str:
     password = os.environ.get("MASTHEAD_ADMIN_PASSWORD", "")
     if password:
         return password
-    password_file = Path(settings.VAR_DIR) / "demo-admin-password"
+    password_file = Path(settings.MASTHEAD_VAR_DIR) / "demo-admin-password"
     if not password_file.exists():
         password_file.parent.mkdir(parents=True, exist_ok=True)
         password_file.write_text(secrets.token_urlsafe(12))

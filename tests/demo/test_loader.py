@@ -16,7 +16,7 @@ def snapshot() -> dict:
 
 
 def test_loading_twice_changes_nothing(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+    settings.MASTHEAD_VAR_DIR = tmp_path
     first = demo_load()
     assert first.changed
     before = snapshot()
@@ -26,7 +26,7 @@ def test_loading_twice_changes_nothing(settings, tmp_path):
 
 
 def test_the_demo_has_the_seed_and_at_least_fifteen_more_articles(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+    settings.MASTHEAD_VAR_DIR = tmp_path
     demo_load()
     assert Article.objects.count() == len(demo_articles()) >= 16
     assert Section.objects.filter(articles__isnull=False).distinct().count() >= 5
@@ -41,7 +41,7 @@ def test_the_demo_has_the_seed_and_at_least_fifteen_more_articles(settings, tmp_
 
 
 def test_the_command_prints_the_admin_login(settings, tmp_path, capsys):
-    settings.VAR_DIR = tmp_path
+    settings.MASTHEAD_VAR_DIR = tmp_path
     call_command("load_demo", site_url="http://127.0.0.1:8123")
     output = capsys.readouterr().out
     assert "http://127.0.0.1:8123/admin/" in output and "user: admin" in output
