@@ -1,4 +1,11 @@
-"""Masthead settings: one module, every option read from the environment with a demo-friendly default."""
+"""Masthead settings: one module, every option read from the environment with a demo-friendly default.
+
+Every variable read here is in README.md's configuration table (tests/core/test_configuration.py holds
+the two together), and a setting of Masthead's own has its variable's name. A value that cannot be
+right anywhere (an unknown name, a number that is not one) is refused here, as the settings load, and
+the code that uses it trusts it; a value that is fine for the demo but wrong in production is a system
+check (masthead/core/checks.py).
+"""
 
 from __future__ import annotations
 
