@@ -10,8 +10,8 @@ heads, page shells) and ``per_reader`` for the small fragments that differ betwe
 links, meter banner, paywall panel). Readers come and go far faster than pages, so their fragments
 can never push the page shells out.
 
-With a lifetime of 0 (MASTHEAD_LOCAL_CACHE_SECONDS) nothing is kept or served: every read builds afresh. Tests use this to
-compare cached pages with pages rendered with every cache off.
+With a lifetime of 0 (MASTHEAD_LOCAL_CACHE_SECONDS) nothing is kept or served: every read builds
+afresh. Tests use this to compare cached pages with pages rendered with every cache off.
 """
 
 from __future__ import annotations

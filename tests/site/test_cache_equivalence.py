@@ -119,7 +119,7 @@ def test_cached_pages_equal_pages_rendered_with_every_cache_off(newsroom, limits
     set_limits(*limits)
     cached = play(sequence, articles, users)
     # With a lifetime of 0 the memories keep and serve nothing; what they hold stays warm for the next example.
-    with override_settings(MASTHEAD_MEMO_SECONDS=0):
+    with override_settings(MASTHEAD_LOCAL_CACHE_SECONDS=0):
         uncached = play(sequence, articles, users)
     assert len(cached) == len(uncached)
     for step, (warm, cold) in enumerate(zip(cached, uncached, strict=True)):
