@@ -18,6 +18,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -32,7 +33,8 @@ from masthead.paywall.gating import GatedBody
 from masthead.paywall.services import ArticleView
 from masthead.paywall.types import Message
 from masthead.publishing import selectors
-from masthead.publishing.models import Article
+from masthead.publishing.body import inline_image_ids
+from masthead.publishing.models import Article, Image
 from masthead.publishing.share import share_links
 from masthead.subscriptions import selectors as sales
 from masthead.syndication.structured_data import article_json_ld, open_graph
@@ -112,8 +114,13 @@ class ArticlePage:
     def body_html(self, body: GatedBody) -> bytes:
         key = _shape(body)
         if key not in self.bodies:
-            self.bodies[key] = render_body(self.article, body).encode()
+            self.bodies[key] = render_body(self.article, body, self.images).encode()
         return self.bodies[key]
+
+    @cached_property
+    def images(self) -> dict[int, Image]:
+        """The library images the body shows, read once per page version (an image edit makes a new version)."""
+        return selectors.images_by_id(inline_image_ids(self.article.blocks))
 
     def structured_data(self, body: GatedBody) -> str:
         key = _shape(body)
@@ -132,9 +139,9 @@ def _shape(body: GatedBody) -> tuple[bool, int, int]:
     return (body.truncated, len(body.lead), len(body.rest))
 
 
-def render_body(article: Article, body: GatedBody) -> str:
+def render_body(article: Article, body: GatedBody, images: dict[int, Image]) -> str:
     """The article body as this reader may have it: the one template every page of an article uses."""
-    context = {"dateline": article.dateline, "lead": body.lead, "rest": body.rest}
+    context = {"dateline": article.dateline, "lead": body.lead, "rest": body.rest, "images": images}
     return render_to_string("includes/article_body.html", context)
 
 

@@ -171,3 +171,19 @@ def test_the_data_migration_turns_stored_figures_into_references(make_article):
     assert (article.version, list(article.inline_images.all())) == (2, [image])
     plain.refresh_from_db()
     assert plain.version == 1  # unchanged blocks are not written
+
+
+def test_a_caption_edit_reaches_every_page_that_embeds_the_image(client, make_article):
+    """The figure is rendered from its reference with the page, so the new caption shows at once."""
+    image = picture(caption="The old caption", credit="© Old Agency")
+    first = make_article(access="free", body_html=f'<p>Before.</p><figure data-image="{image.pk}"></figure>')
+    second = make_article(access="free", body_html=f'<figure data-image="{image.pk}"></figure><p>After.</p>')
+    for article in (first, second):
+        html = client.get(article.get_absolute_url()).content.decode()
+        assert article.headline in html and "The old caption" in html and "© Old Agency" in html
+    image.caption, image.credit = "The new caption", "© New Agency"
+    image_save(image=image)
+    for article in (first, second):
+        html = client.get(article.get_absolute_url()).content.decode()
+        assert article.headline in html and "The new caption" in html and "© New Agency" in html
+        assert "The old caption" not in html

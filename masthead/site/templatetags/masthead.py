@@ -17,9 +17,17 @@ def figure(image, lazy: bool = True, css_class: str = "", sizes: str = "(min-wid
 
 
 @register.simple_tag
-def body_blocks(blocks: list[dict]) -> SafeString:
-    """Print sanitised body blocks (their HTML was cleaned when the article was saved)."""
-    return mark_safe("".join(block["html"] for block in blocks))
+def body_blocks(blocks: list[dict], images: dict) -> SafeString:
+    """Print body blocks: their HTML was sanitised when the article was saved; a library image is
+    rendered here from its reference, so an edit of its caption or credit shows on every page."""
+    return mark_safe("".join(_block_html(block, images) for block in blocks))
+
+
+def _block_html(block: dict, images: dict) -> str:
+    if "image_id" not in block:
+        return block["html"]
+    image = images.get(block["image_id"])
+    return image_html(image) if image is not None else ""  # a deleted image leaves its reference behind
 
 
 @register.filter
