@@ -50,11 +50,12 @@ user.set_password("bench subscriber password"); user.save()
 now = clock.now()
 Subscription.objects.get_or_create(user=user, defaults=dict(plan=Plan.objects.get(slug="monthly"), status="active",
     provider="local", current_period_start=now, current_period_end=now + dt.timedelta(days=30), ever_paid=True, created_at=now))
-browser = Client()
-browser.force_login(user)  # a session made as signing in makes it
-from django.middleware.csrf import _get_new_csrf_string
-# A signed-in browser also holds the CSRF cookie the sign-in form gave it.
-print(json.dumps({"session": browser.cookies[settings.SESSION_COOKIE_NAME].value, "csrftoken": _get_new_csrf_string()}))
+from django.shortcuts import resolve_url
+browser = Client(SERVER_NAME="127.0.0.1")
+browser.get(resolve_url(settings.LOGIN_URL))  # a signed-in browser holds the CSRF cookie the sign-in form gave it
+browser.force_login(user)  # and a session made as signing in makes it
+print(json.dumps({"session": browser.cookies[settings.SESSION_COOKIE_NAME].value,
+                  "csrftoken": browser.cookies[settings.CSRF_COOKIE_NAME].value}))
 """
 # (F)'s bytes: the seed article as a new anonymous reader gets it, through the site's own URLconf and views.
 FLOOR_PAGE = """

@@ -164,6 +164,7 @@ def verify(env: dict, secret: str, info: dict, tally: Tally) -> None:
     django.setup()
     from django.conf import settings
     from django.core import signing
+    from django.http import HttpRequest
 
     from masthead.core import clock
     from masthead.paywall.meter import meter_store
@@ -180,11 +181,11 @@ def verify(env: dict, secret: str, info: dict, tally: Tally) -> None:
         if reader.startswith("u:"):
             key, limit = reader, info["registered_limit"]
         else:
-            signer = signing.get_cookie_signer(
-                salt=signing._cookie_signer_salt(settings.MASTHEAD_READER_COOKIE, COOKIE_SALT)
-            )
+            request = HttpRequest()
+            request.COOKIES[settings.MASTHEAD_READER_COOKIE] = reader
             try:
-                key, limit = "a:" + signer.unsign(reader), info["anonymous_limit"]
+                key = "a:" + request.get_signed_cookie(settings.MASTHEAD_READER_COOKIE, salt=COOKIE_SALT)
+                limit = info["anonymous_limit"]
             except signing.BadSignature:
                 sys.exit(
                     f"cannot read the reader cookie {reader!r} with key {settings.SECRET_KEY[:12]}…/{secret[:12]}…"
