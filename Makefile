@@ -18,7 +18,7 @@ help:
 	@echo "make run    — set up and serve the demo site at http://$(HOST):$(PORT)"
 	@echo "make test   — set up and run the whole test suite (lint included)"
 	@echo "make lint   — ruff check, ruff format --check and the import contract (lint-imports)"
-	@echo "make bench  — benchmarks under bench/ (wrk; SQLite, and PostgreSQL + Redis when reachable)"
+	@echo "make bench  — the reader pages against the floor (F), wrk; BASE=<git ref> also measures that commit, turn about"
 	@echo "make soak   — 5 minutes of mixed readers on PostgreSQL + Redis with 2 workers"
 
 $(VENV)/.installed: requirements.lock
@@ -60,7 +60,7 @@ format: venv
 
 bench: setup
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(if $(BASE),--base $(BASE))
 
 bench-archive: setup
 	$(PY) bench/archive.py
