@@ -447,6 +447,8 @@ def main() -> None:
     if (os.cpu_count() or 1) < 2:
         sys.exit("make bench needs two cores: one for the server, one for wrk")
     rounds = int(os.environ.get("BENCH_ROUNDS", "3" if args.base else "1"))
+    if (load := os.getloadavg()[0]) > 1:
+        print(f"load average {load:.1f} before the run: other work shares the two cores, so every figure is noisy")
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     trees = [Tree("new", ROOT)]
