@@ -13,6 +13,7 @@ from masthead.paywall import readers
 from masthead.paywall.crawlers import CrawlerVerifier
 from masthead.paywall.meter import InMemoryMeterStore, MeterUnavailable
 from masthead.paywall.models import MeterSettings
+from tests.controls import assert_article_page, assert_lists_article
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def body_of(response) -> str:
 
 
 def test_a_new_reader_sees_the_meter_count_down_then_the_paywall(client, metered):
-    pages = [body_of(client.get(a.get_absolute_url())) for a in metered[:4]]
+    pages = [assert_article_page(client.get(a.get_absolute_url()), a) for a in metered[:4]]
     assert "You have 2 free articles left this month" in pages[0]
     assert "You have 1 free article left this month" in pages[1]
     assert "This is your last free article this month" in pages[2]
@@ -110,18 +111,18 @@ def test_a_reader_cookie_stops_counting_when_the_secret_key_is_rotated_away(clie
 
 def test_subscriber_articles_need_an_entitlement(client, make_article):
     article = make_article(access="subscribers", body_html=paragraphs("Exclusive"))
-    wall = body_of(client.get(article.get_absolute_url()))
+    wall = assert_article_page(client.get(article.get_absolute_url()), article)
     assert "This article is for subscribers" in wall and "Exclusive paragraph 3" not in wall
     user = User.objects.create_user("reader@example.com", password="correct horse battery")
     client.force_login(user)
-    assert "Exclusive paragraph 3" not in body_of(client.get(article.get_absolute_url()))
+    assert "Exclusive paragraph 3" not in assert_article_page(client.get(article.get_absolute_url()), article)
     ReaderProfile.objects.create(user=user, complimentary_access=True)
     assert "Exclusive paragraph 6" in body_of(client.get(article.get_absolute_url()))
 
 
 def test_registered_articles_open_for_signed_in_readers(client, make_article):
     article = make_article(access="registered", body_html=paragraphs("Members"))
-    wall = body_of(client.get(article.get_absolute_url()))
+    wall = assert_article_page(client.get(article.get_absolute_url()), article)
     assert "Register to continue reading" in wall and "Members paragraph 3" not in wall
     client.force_login(User.objects.create_user("r@example.com", password="correct horse battery"))
     assert "Members paragraph 6" in body_of(client.get(article.get_absolute_url()))
@@ -131,17 +132,17 @@ def test_section_default_applies_when_the_article_sets_none(client, make_article
     section.default_access = "subscribers"
     section.save()
     article = make_article(access="", body_html=paragraphs("Sectioned"))
-    assert "Sectioned paragraph 3" not in body_of(client.get(article.get_absolute_url()))
+    page = assert_article_page(client.get(article.get_absolute_url()), article)
+    assert "Sectioned paragraph 2" in page and "Sectioned paragraph 3" not in page
 
 
 def test_the_editors_paywall_marker_and_the_publishers_teaser_length(client, make_article):
-    settings_row = MeterSettings.objects.create(anonymous_limit=0, teaser_blocks=1)
+    MeterSettings.objects.create(anonymous_limit=0, teaser_blocks=1)
     marked = make_article(body_html='<p>One</p><p>Two</p><p>Three</p><hr class="paywall"><p>Four</p>')
     plain = make_article(body_html=paragraphs("Plain"))
-    assert settings_row.pk
-    marked_html = body_of(client.get(marked.get_absolute_url()))
+    marked_html = assert_article_page(client.get(marked.get_absolute_url()), marked)
     assert "<p>Three</p>" in marked_html and "<p>Four</p>" not in marked_html
-    plain_html = body_of(client.get(plain.get_absolute_url()))
+    plain_html = assert_article_page(client.get(plain.get_absolute_url()), plain)
     assert "Plain paragraph 1" in plain_html and "Plain paragraph 2" not in plain_html
 
 
@@ -155,34 +156,53 @@ def test_no_road_leaks_paywalled_text(client, metered):
     target = metered[4]
     url = target.get_absolute_url()
     secret = "Metered4 paragraph 3"
+    month_sitemap = f"sitemap-articles-{target.publish_at:%Y-%m}.xml"
+
+    # What each road must show before its lack of the secret means anything.
+    def the_article(response):
+        page = assert_article_page(response, target)
+        assert "You have read all 3 free articles this month" in page  # the teaser, not the whole story
+        return page
+
+    def a_listing(response):
+        return assert_lists_article(response, target)
+
+    def the_sitemap_index(response):
+        assert response.status_code == 200 and month_sitemap in body_of(response)
+        return body_of(response)
+
+    def not_found(response):
+        assert response.status_code == 404  # paths are lower case: no second address for the article
+        return body_of(response)
+
     roads = [
-        url,
-        url + "?full=1",
-        url + "?amp=1&utm_source=x",
-        url.rstrip("/"),
-        url.upper(),
-        target.get_print_url(),
-        target.get_print_url() + "?print=true",
-        "/feeds/latest.rss",
-        "/feeds/latest.atom",
-        "/feeds/politics.rss",
-        f"/sitemap-articles-{target.publish_at:%Y-%m}.xml",
-        "/sitemap.xml",
-        "/",
-        "/politics/",
+        (url, the_article),
+        (url + "?full=1", the_article),
+        (url + "?amp=1&utm_source=x", the_article),
+        (url.rstrip("/"), the_article),
+        (url.upper(), not_found),
+        (target.get_print_url(), the_article),
+        (target.get_print_url() + "?print=true", the_article),
+        ("/feeds/latest.rss", a_listing),
+        ("/feeds/latest.atom", a_listing),
+        ("/feeds/politics.rss", a_listing),
+        (f"/{month_sitemap}", a_listing),
+        ("/sitemap.xml", the_sitemap_index),
+        ("/", a_listing),
+        ("/politics/", a_listing),
     ]
-    for road in roads:
-        response = client.get(road, follow=True)
-        assert secret not in body_of(response), road
+    for road, looks_like in roads:
+        assert secret not in looks_like(client.get(road, follow=True)), road
     head = client.head(url)
+    assert head.status_code == 200 and head["Content-Type"].startswith("text/html")
     assert head.content == b""
     for referer in ("https://www.google.com/", "https://t.co/abc", "https://facebook.com/"):
-        assert secret not in body_of(client.get(url, HTTP_REFERER=referer))
+        assert secret not in the_article(client.get(url, HTTP_REFERER=referer)), referer
 
 
 def test_structured_data_and_meta_tags_carry_only_the_teaser(client, metered):
     exhaust(client, metered[:3])
-    html = body_of(client.get(metered[4].get_absolute_url()))
+    html = assert_article_page(client.get(metered[4].get_absolute_url()), metered[4])
     data = json.loads(re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S).group(1))
     assert data["@type"] == "NewsArticle"
     assert data["isAccessibleForFree"] is False
@@ -253,7 +273,8 @@ def dns(monkeypatch, settings):
 
 def test_a_verified_crawler_reads_the_full_text_with_paywall_markup(client, dns, make_article):
     article = make_article(access="subscribers", body_html=paragraphs("Indexed"))
-    html = body_of(client.get(article.get_absolute_url(), HTTP_USER_AGENT=GOOGLEBOT_UA, REMOTE_ADDR="66.249.66.1"))
+    response = client.get(article.get_absolute_url(), HTTP_USER_AGENT=GOOGLEBOT_UA, REMOTE_ADDR="66.249.66.1")
+    html = assert_article_page(response, article)
     assert "Indexed paragraph 6" in html
     assert '<div class="paywalled-content">' in html
     assert "Indexed paragraph 1" not in html.split('<div class="paywalled-content">')[1]
@@ -262,13 +283,16 @@ def test_a_verified_crawler_reads_the_full_text_with_paywall_markup(client, dns,
 @pytest.mark.parametrize("ip", ["203.0.113.9", "198.51.100.7", "not-an-ip"])
 def test_a_spoofed_googlebot_gets_the_teaser(client, dns, make_article, ip):
     article = make_article(access="subscribers", body_html=paragraphs("Spoofed"))
-    html = body_of(client.get(article.get_absolute_url(), HTTP_USER_AGENT=GOOGLEBOT_UA, REMOTE_ADDR=ip))
+    response = client.get(article.get_absolute_url(), HTTP_USER_AGENT=GOOGLEBOT_UA, REMOTE_ADDR=ip)
+    html = assert_article_page(response, article)
+    assert "This article is for subscribers" in html
     assert "Spoofed paragraph 3" not in html
 
 
 def test_forward_dns_must_point_back_to_the_same_address(dns):
-    dns.forward_map["crawl-66-249-66-1.googlebot.com"] = ["66.249.66.2"]
     verifier = CrawlerVerifier(("googlebot.com",), ("Googlebot",), dns.reverse, dns.forward)
+    assert verifier.address_verified("66.249.66.1")  # both ways agree: verified
+    dns.forward_map["crawl-66-249-66-1.googlebot.com"] = ["66.249.66.2"]
     assert not verifier.address_verified("66.249.66.1")
 
 
@@ -283,18 +307,17 @@ class BrokenStore(InMemoryMeterStore):
 def test_an_unreachable_meter_store_fails_as_configured(client, monkeypatch, settings, metered, caplog, mode, opens):
     settings.MASTHEAD_METER_FAIL = mode
     monkeypatch.setattr("masthead.paywall.services.meter_store", BrokenStore)
-    response = client.get(metered[0].get_absolute_url())
-    assert response.status_code == 200
-    assert ("Metered0 paragraph 6" in body_of(response)) is opens
+    page = assert_article_page(client.get(metered[0].get_absolute_url()), metered[0])
+    assert ("Metered0 paragraph 6" in page) is opens
     assert "meter store unavailable" in caplog.text
 
 
 def googlebot_body(client, article, *, remote: str, forwarded: str) -> str:
-    """What a Googlebot user agent gets from ``remote``, which says the request came from ``forwarded``."""
+    """The article's page as a Googlebot user agent gets it from ``remote``, which says it came from ``forwarded``."""
     response = client.get(
         article.get_absolute_url(), HTTP_USER_AGENT=GOOGLEBOT_UA, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded
     )
-    return body_of(response)
+    return assert_article_page(response, article)
 
 
 def test_behind_our_proxy_a_verified_crawler_is_recognised_by_the_forwarded_address(
@@ -312,5 +335,6 @@ def test_a_forged_forwarded_address_gets_the_teaser(client, dns, make_article, s
     # Straight to the app, not through the proxy; and through the proxy with a forged first hop.
     direct = googlebot_body(client, article, remote="198.51.100.7", forwarded="66.249.66.1")
     forged = googlebot_body(client, article, remote="127.0.0.1", forwarded="66.249.66.1, 198.51.100.7")
-    assert "Forged paragraph 3" not in direct
-    assert "Forged paragraph 3" not in forged
+    for page in (direct, forged):
+        assert "This article is for subscribers" in page
+        assert "Forged paragraph 3" not in page
