@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from masthead.publishing.selectors import current_publication
+from tests.controls import assert_article_page
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ def reader(client):
 def test_pages_link_to_sign_out_instead_of_carrying_a_form(client, reader, make_article):
     article = make_article(body_html="<p>One.</p><p>Two.</p>")
     response = client.get(article.get_absolute_url())
-    html = response.content.decode()
+    html = assert_article_page(response, article)
     assert '<a href="/accounts/signout/">Sign out</a>' in html
     assert "csrfmiddlewaretoken" not in html
     assert "csrftoken" not in response.cookies  # reading never hands out a CSRF cookie

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import urllib.error
+import urllib.request
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +12,8 @@ from django.core.management.base import CommandError
 
 from masthead.paywall import gating
 from masthead.paywall.audit import normalise, probe_for
+from masthead.publishing.models import Article
+from tests.controls import assert_shows_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,6 +32,22 @@ def site(live_server, make_article):
     return live_server
 
 
+def served_page(url: str) -> tuple[int, str]:
+    """Status and body of a plain GET, as a new reader with no cookies sends it."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def assert_serves_article(base_url: str, path: str, *, headline: str, opening: str) -> None:
+    """The positive control for "no leaks": the site serves the article's page at ``path``."""
+    status, page = served_page(base_url + path)
+    assert status == 200, f"{path} answered {status}: the audit would be reading error pages"
+    assert_shows_article(page, headline=headline, opening=opening)
+
+
 def audit(url: str) -> tuple[int, str]:
     out = io.StringIO()
     try:
@@ -38,6 +58,9 @@ def audit(url: str) -> tuple[int, str]:
 
 
 def test_a_sound_site_passes(site):
+    for article in Article.objects.exclude(access="free"):
+        opening = article.content_blocks[0]["html"]
+        assert_serves_article(site.url, article.get_absolute_url(), headline=article.headline, opening=opening)
     code, output = audit(site.url)
     assert code == 0, output
     assert "9 non-free articles" in output and "0 leak(s)" in output
@@ -86,9 +109,18 @@ def test_probes_survive_html_and_json_escaping():
 
 
 def test_the_demo_served_by_the_production_server_leaks_nothing(tmp_path):
+    from masthead.demo.loader import body_html, demo_articles
+    from masthead.publishing.body import split_blocks
     from tests.servers import served_site
 
+    seed = demo_articles()[0]
     with served_site(tmp_path, demo=True, workers=2) as served:
+        assert_serves_article(
+            served.url,
+            f"/{seed['section']}/{seed['slug']}/",
+            headline=seed["headline"],
+            opening=split_blocks(body_html(seed["body"]))[0]["html"],
+        )
         result = served.manage("paywall_audit", "--base-url", served.url, check=False)
     print(result.stdout)  # the audit's summary, for the record
     assert result.returncode == 0, result.stdout + result.stderr

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from masthead.paywall.types import Message, Window
 from masthead.site.fragments import MeterBanner, render_uncached
+from tests.controls import assert_article_page
 
 HERE = Path(__file__).parent
 
@@ -65,8 +66,7 @@ def test_the_publications_language_sets_the_page_language(client, make_article):
     publication.language = "ja"
     publication.save()
     article = make_article()
-    response = client.get(article.get_absolute_url())
-    html = response.content.decode()
+    html = assert_article_page(client.get(article.get_absolute_url()), article)
     assert '<html lang="ja">' in html
     assert "今月の無料記事はあと2本です" in html
     assert "{{" not in html and "%(" not in html

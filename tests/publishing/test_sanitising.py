@@ -3,6 +3,7 @@
 import pytest
 
 from masthead.publishing.body import split_blocks
+from tests.controls import assert_article_page
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ HOSTILE = (
 def test_scripts_and_event_handlers_never_reach_the_page(client, make_article):
     article = make_article(body_html=HOSTILE, access="free")
     for url in (article.get_absolute_url(), article.get_print_url()):
-        html = client.get(url).content.decode().lower()
+        html = assert_article_page(client.get(url), article).lower()
         assert "alert(" not in html and "steal()" not in html
         assert html.count("<script") == html.count('<script type="application/ld+json"')
         assert "onerror" not in html

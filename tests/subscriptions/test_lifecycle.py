@@ -14,6 +14,7 @@ from masthead.paywall.models import MeterSettings
 from masthead.publishing.selectors import current_publication
 from masthead.subscriptions.models import Checkout, Offer, Payment, Subscription
 from masthead.subscriptions.services import subscriptions_tick
+from tests.controls import assert_article_page
 
 from .conftest import CARD_DECLINED, CARD_FAILS_AT_RENEWAL, pay, start_checkout, subscribe
 
@@ -26,8 +27,13 @@ def walled_article(make_article):
     return make_article(body_html="".join(f"<p>Exclusive paragraph {i}.</p>" for i in range(1, 7)))
 
 
+def article_page(client, article) -> str:
+    return assert_article_page(client.get(article.get_absolute_url()), article)
+
+
 def full_text(client, article) -> bool:
-    return "Exclusive paragraph 6." in client.get(article.get_absolute_url()).content.decode()
+    """Whether the reader gets the whole article (asked only of a page that is the article's)."""
+    return "Exclusive paragraph 6." in article_page(client, article)
 
 
 def subjects() -> list[str]:
@@ -44,14 +50,16 @@ def test_the_offers_page_lists_plans_offers_and_deadlines(client, commerce):
 
 
 def test_the_paywall_panel_lists_the_live_offers_and_plans(client, clock, commerce, walled_article):
-    html = client.get(walled_article.get_absolute_url()).content.decode()
+    html = article_page(client, walled_article)
     panel = html.split('class="paywall-panel"')[1]
     assert '<a href="/subscribe/#offer-three-for-nine">Try 3 months for $9</a> — Offer ends November 25th' in panel
     assert '<a href="/subscribe/#plan-monthly">Monthly</a> — $12 / month' in panel
     assert '<a href="/subscribe/#plan-annual">Annual</a> — $120 / year' in panel
     clock.advance(days=11)  # the introductory offer has ended; a panel rendered now no longer offers it
     memo.forget_everything()  # what a worker's memory does on its own within seconds
-    assert "Try 3 months for $9" not in client.get(walled_article.get_absolute_url()).content.decode()
+    later = article_page(client, walled_article).split('class="paywall-panel"')[1]
+    assert '<a href="/subscribe/#plan-monthly">Monthly</a> — $12 / month' in later
+    assert "Try 3 months for $9" not in later
 
 
 @pytest.fixture
@@ -153,7 +161,7 @@ def test_trial_canceled_then_expired_with_the_right_message(client, clock, comme
     subscriptions_tick()
     subscription.refresh_from_db()
     assert subscription.status == "expired"
-    page = client.get(walled_article.get_absolute_url()).content.decode()
+    page = article_page(client, walled_article)
     assert "Your trial period has expired" in page and "See all offers" in page
     assert "Exclusive paragraph 6." not in page
     assert not Payment.objects.exists()
@@ -173,7 +181,7 @@ def test_payment_failure_grace_then_expired(client, clock, commerce, reader, wal
     subscriptions_tick()
     subscription.refresh_from_db()
     assert subscription.status == "expired"
-    page = client.get(walled_article.get_absolute_url()).content.decode()
+    page = article_page(client, walled_article)
     assert "Your full access to The Masthead Review has expired" in page
     assert "Your full access to The Masthead Review has expired" in subjects()
     assert list(Payment.objects.order_by("at").values_list("outcome", flat=True)) == ["paid", "failed"]
