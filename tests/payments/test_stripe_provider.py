@@ -218,9 +218,12 @@ def test_a_delivered_subscription_event_verifies_and_translates(provider: Stripe
 def test_a_tampered_or_unsigned_delivery_is_refused(provider: StripeProvider, inbox: Inbox) -> None:
     _, subscription_id = _subscribe(provider)
     body, headers = inbox.wait_for("customer.subscription.created", subscription_id)
+    assert provider.parse_webhook(payload=body, headers=headers).subscription_id == subscription_id  # as delivered
 
+    tampered = body.replace(b'"active"', b'"canceled"')
+    assert tampered != body
     with pytest.raises(InvalidSignature):
-        provider.parse_webhook(payload=body.replace(b'"active"', b'"canceled"'), headers=headers)
+        provider.parse_webhook(payload=tampered, headers=headers)
     unsigned = {key: value for key, value in headers.items() if key.lower() != "stripe-signature"}
     with pytest.raises(InvalidSignature, match="missing"):
         provider.parse_webhook(payload=body, headers=unsigned)

@@ -199,6 +199,9 @@ def test_a_bad_or_missing_signature_is_a_400_and_changes_nothing(client, stripe_
     assert client.get(URL).status_code == 405
     assert client.post("/payments/webhooks/paypal/", b"{}", content_type="application/json").status_code == 404
     assert not WebhookEvent.objects.exists() and not Subscription.objects.exists()
+    # The same body, signed as it should be, is taken: the refusals above were the signatures' doing.
+    assert post(client, body).status_code == 200
+    assert WebhookEvent.objects.filter(event_type="checkout.session.completed").exists()
 
 
 @pytest.mark.django_db

@@ -56,11 +56,14 @@ def test_an_author_creates_drafts_only_and_is_put_in_the_byline(client, staff, s
 
 def test_an_author_cannot_edit_someone_elses_article(client, staff, make_article):
     writer = staff("writer", AUTHORS)
+    own = make_article(status=ArticleStatus.DRAFT, created_by=writer)
     other = make_article(status=ArticleStatus.DRAFT)
     client.force_login(writer)
+    assert client.get(f"/admin/publishing/article/{own.pk}/change/").status_code == 200
     assert client.get(f"/admin/publishing/article/{other.pk}/change/").status_code in (302, 403, 404)
-    listing = client.get("/admin/publishing/article/").content.decode()
-    assert other.headline not in listing
+    listing = client.get("/admin/publishing/article/")
+    assert listing.status_code == 200 and own.headline in listing.content.decode()
+    assert other.headline not in listing.content.decode()
 
 
 def test_an_author_cannot_change_their_article_once_published(client, staff, make_article):
@@ -68,7 +71,7 @@ def test_an_author_cannot_change_their_article_once_published(client, staff, mak
     article = make_article(status=ArticleStatus.PUBLISHED, created_by=writer)
     client.force_login(writer)
     page = client.get(f"/admin/publishing/article/{article.pk}/change/")
-    assert page.status_code == 200
+    assert page.status_code == 200 and article.headline in page.content.decode()
     assert 'name="headline"' not in page.content.decode()  # read-only view
 
 
