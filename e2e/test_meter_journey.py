@@ -2,6 +2,7 @@
 
 from playwright.sync_api import expect
 
+from e2e.controls import expect_article
 from masthead.publishing.models import Article
 
 
@@ -13,13 +14,13 @@ def test_new_reader_meter_paywall_and_sign_up(page, demo_site, screenshot):
         "This is your last free article this month",
     ]
     for number, (article, message) in enumerate(zip(metered, expected, strict=False), start=1):
-        page.goto(demo_site.url + article.get_absolute_url())
+        expect_article(page, article, page.goto(demo_site.url + article.get_absolute_url()))
         expect(page.locator(".meter-banner")).to_contain_text(message)
         expect(page.locator(".paywall-panel")).to_have_count(0)
         screenshot(f"meter-{number}")
 
     walled = metered[3]
-    page.goto(demo_site.url + walled.get_absolute_url())
+    expect_article(page, walled, page.goto(demo_site.url + walled.get_absolute_url()))
     panel = page.locator(".paywall-panel")
     expect(panel).to_contain_text("You have read all 3 free articles this month")
     expect(panel).to_contain_text("Read all stories with unlimited access")
@@ -37,6 +38,7 @@ def test_new_reader_meter_paywall_and_sign_up(page, demo_site, screenshot):
     page.get_by_role("button", name="Create account").click()
 
     expect(page).to_have_url(demo_site.url + walled.get_absolute_url())
+    expect_article(page, walled)
     expect(page.locator(".paywall-panel")).to_have_count(0)
     expect(page.locator(".meter-banner")).to_contain_text("You have 6 free articles left this month")
     assert hidden[:60] in page.content()

@@ -2,7 +2,11 @@
 
 from playwright.sync_api import expect
 
+from e2e.controls import expect_article
+from masthead.publishing.models import Article
+
 SEED_HEADLINE = "Tense US-Russia relations complicate Abe's diplomacy"
+SEED_SLUG = "tense-us-russia-relations-complicate-abes-diplomacy"
 
 
 def test_reader_finds_the_seed_article_and_its_print_view(page, demo_site, screenshot):
@@ -26,7 +30,7 @@ def test_reader_finds_the_seed_article_and_its_print_view(page, demo_site, scree
     screenshot("02-seed-article")
 
     page.get_by_role("link", name="Print").click()
-    expect(page.locator("h1.headline")).to_have_text(SEED_HEADLINE)
+    expect_article(page, Article.objects.get(slug=SEED_SLUG))
     expect(page.locator("nav.sections")).to_have_count(0)
     expect(page.locator(".share")).to_have_count(0)
     expect(page.locator(".credit")).to_have_text("© Kyodo")
@@ -36,6 +40,9 @@ def test_reader_finds_the_seed_article_and_its_print_view(page, demo_site, scree
 def test_pages_raise_no_content_security_policy_violations(page, demo_site):
     messages = []
     page.on("console", lambda message: messages.append(message.text))
-    page.goto(demo_site.url + "/")
-    page.goto(demo_site.url + "/politics/")
+    seed = Article.objects.get(slug=SEED_SLUG)
+    for path in ("/", "/politics/"):
+        assert page.goto(demo_site.url + path).status == 200, path
+        expect(page.get_by_role("link", name=SEED_HEADLINE).first).to_be_visible()
+    expect_article(page, seed, page.goto(demo_site.url + seed.get_absolute_url()))
     assert not [m for m in messages if "Content Security Policy" in m], messages

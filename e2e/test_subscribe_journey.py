@@ -2,6 +2,7 @@
 
 from playwright.sync_api import expect
 
+from e2e.controls import expect_article
 from masthead.publishing.models import Article
 from masthead.subscriptions.models import Subscription
 
@@ -11,7 +12,7 @@ def test_offer_checkout_full_access_and_cancel(page, demo_site, screenshot):
     for article in metered[:3]:
         page.goto(demo_site.url + article.get_absolute_url())
     walled = metered[3]
-    page.goto(demo_site.url + walled.get_absolute_url())
+    expect_article(page, walled, page.goto(demo_site.url + walled.get_absolute_url()))
     expect(page.locator(".paywall-panel")).to_be_visible()
     page.get_by_role("link", name="See all offers and subscribe").click()
 
@@ -40,7 +41,7 @@ def test_offer_checkout_full_access_and_cancel(page, demo_site, screenshot):
     expect(page.locator("table.payments")).to_contain_text("$3")
     screenshot("subscribe-3-account")
 
-    page.goto(demo_site.url + walled.get_absolute_url())
+    expect_article(page, walled, page.goto(demo_site.url + walled.get_absolute_url()))
     expect(page.locator(".paywall-panel")).to_have_count(0)
     last_block = walled.content_blocks[-1]["text"]
     assert last_block[:60] in page.content()
