@@ -64,6 +64,3 @@ class CrawlerVerifier:
         if not verified:
             logger.info("crawler check: %s reverse-resolves to %s but %s does not resolve back", ip, host, host)
         return verified
-
-    def is_verified_crawler(self, ip: str, user_agent: str) -> bool:
-        return self.claims_to_be_crawler(user_agent) and self.address_verified(ip)
