@@ -9,6 +9,8 @@ from django.contrib.auth.models import User
 
 from masthead.subscriptions.models import Offer, Plan, Subscription
 
+# The local provider's test cards, named here with the tests that use them: the provider itself names only
+# the numbers that change an outcome (any other valid number pays).
 CARD_OK = "4242 4242 4242 4242"
 CARD_DECLINED = "4000 0000 0000 0002"
 CARD_FAILS_AT_RENEWAL = "4000 0000 0000 0341"

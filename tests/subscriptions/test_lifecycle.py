@@ -16,7 +16,7 @@ from masthead.subscriptions.models import Checkout, Offer, Payment, Subscription
 from masthead.subscriptions.services import subscriptions_tick
 from tests.controls import assert_article_page
 
-from .conftest import CARD_DECLINED, CARD_FAILS_AT_RENEWAL, pay, start_checkout, subscribe
+from .conftest import CARD_DECLINED, CARD_FAILS_AT_RENEWAL, CARD_OK, pay, start_checkout, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)  # emails are sent when changes commit
 
@@ -120,7 +120,7 @@ def test_an_offer_is_redeemed_before_its_end(client, clock, commerce, reader, wa
 def test_an_offer_is_refused_after_its_end_even_from_an_old_checkout_link(client, clock, commerce, reader):
     checkout_path = start_checkout(client, commerce.monthly, commerce.intro)
     clock.advance(days=11)
-    response = pay(client, checkout_path, "4242424242424242")
+    response = pay(client, checkout_path, CARD_OK)
     assert response.status_code == 200 and "This offer has ended." in response.content.decode()
     assert not Subscription.objects.exists()
     refused = client.post(

@@ -33,7 +33,6 @@ from masthead.payments.interface import (
 )
 from masthead.payments.models import LocalCheckout, LocalSubscription
 
-SUCCEEDS = "4242424242424242"
 DECLINED = "4000000000000002"
 FAILS_AT_RENEWAL = "4000000000000341"
 
