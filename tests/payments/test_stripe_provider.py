@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+import stripe
 
 from masthead.payments.interface import (
     CheckoutRequest,
@@ -28,9 +29,16 @@ from masthead.payments.interface import (
     ProviderError,
 )
 from masthead.payments.providers.stripe import StripeProvider
-from masthead.payments.providers.stripe.provider import plan_id_for
 
-API_KEY = "sk_test_masthead"
+from .stripe_setup import (
+    API_KEY,
+    create_subscription,
+    ensure_customer,
+    ensure_product_and_plan,
+    plan_id_for,
+    stripe_client,
+)
+
 WEBHOOK_SECRET = "whsec_localstripe_test"
 MONTHLY = PlanTerms(slug="digital", name="Digital", amount_minor=900, currency="usd", interval=Interval.MONTH)
 YEARLY = PlanTerms(slug="digital", name="Digital", amount_minor=9000, currency="usd", interval=Interval.YEAR)
@@ -62,35 +70,42 @@ def provider(localstripe: str) -> StripeProvider:
     return StripeProvider(api_key=API_KEY, webhook_secret=WEBHOOK_SECRET, api_base=localstripe)
 
 
+@pytest.fixture
+def sdk(localstripe: str) -> stripe.StripeClient:
+    """The tests' own SDK client, for what the dashboard and a paying reader would do."""
+    return stripe_client(localstripe)
+
+
 def _email() -> str:
     return f"reader-{uuid.uuid4().hex[:8]}@example.com"
 
 
-def _subscribe(provider: StripeProvider, plan: PlanTerms = MONTHLY, reference: str = "") -> tuple[str, str]:
-    customer_id = provider.ensure_customer(_email())
-    plan_id = provider.ensure_product_and_plan(plan)
-    return customer_id, provider.create_subscription(customer_id, plan_id, reference=reference)
+def _subscribe(sdk: stripe.StripeClient, plan: PlanTerms = MONTHLY, reference: str = "") -> tuple[str, str]:
+    customer_id = ensure_customer(sdk, _email())
+    plan_id = ensure_product_and_plan(sdk, plan)
+    return customer_id, create_subscription(sdk, customer_id, plan_id, reference=reference)
 
 
-def test_ensure_customer_finds_the_customer_it_created(provider: StripeProvider) -> None:
+# -- the tests' set-up (stripe_setup), which the provider tests below rely on ----------------------------
+def test_ensure_customer_finds_the_customer_it_created(sdk: stripe.StripeClient) -> None:
     email = _email()
-    customer_id = provider.ensure_customer(email)
+    customer_id = ensure_customer(sdk, email)
     assert customer_id.startswith("cus_")
-    assert provider.ensure_customer(email) == customer_id
-    assert provider.ensure_customer(_email()) != customer_id
+    assert ensure_customer(sdk, email) == customer_id
+    assert ensure_customer(sdk, _email()) != customer_id
 
 
-def test_ensure_product_and_plan_is_idempotent(provider: StripeProvider, localstripe: str) -> None:
-    first = provider.ensure_product_and_plan(MONTHLY)
-    assert provider.ensure_product_and_plan(MONTHLY) == first == plan_id_for(MONTHLY)
+def test_ensure_product_and_plan_is_idempotent(sdk: stripe.StripeClient, localstripe: str) -> None:
+    first = ensure_product_and_plan(sdk, MONTHLY)
+    assert ensure_product_and_plan(sdk, MONTHLY) == first == plan_id_for(MONTHLY)
     plan = stored(localstripe, f"/v1/plans/{first}")
     assert (plan["amount"], plan["currency"], plan["interval"]) == (900, "usd", "month")
     assert stored(localstripe, f"/v1/products/{plan['product']}")["name"] == "Digital"
-    assert provider.ensure_product_and_plan(YEARLY) != first
+    assert ensure_product_and_plan(sdk, YEARLY) != first
 
 
-def test_create_subscription_is_active_and_carries_the_reference(provider: StripeProvider, localstripe: str) -> None:
-    customer_id, subscription_id = _subscribe(provider, reference="sub-ref-1")
+def test_create_subscription_is_active_and_carries_the_reference(sdk: stripe.StripeClient, localstripe: str) -> None:
+    customer_id, subscription_id = _subscribe(sdk, reference="sub-ref-1")
     subscription = stored(localstripe, f"/v1/subscriptions/{subscription_id}")
     assert subscription["status"] == "active"
     assert subscription["customer"] == customer_id
@@ -98,8 +113,9 @@ def test_create_subscription_is_active_and_carries_the_reference(provider: Strip
     assert subscription["metadata"] == {"masthead_reference": "sub-ref-1"}
 
 
-def test_cancel_at_period_end_then_resume(provider: StripeProvider, localstripe: str) -> None:
-    _, subscription_id = _subscribe(provider)
+# -- the provider -------------------------------------------------------------------------------------
+def test_cancel_at_period_end_then_resume(provider: StripeProvider, sdk: stripe.StripeClient, localstripe: str) -> None:
+    _, subscription_id = _subscribe(sdk)
     provider.cancel_at_period_end(subscription_id=subscription_id)
     assert stored(localstripe, f"/v1/subscriptions/{subscription_id}")["cancel_at_period_end"] is True
     provider.resume(subscription_id=subscription_id)
@@ -108,16 +124,18 @@ def test_cancel_at_period_end_then_resume(provider: StripeProvider, localstripe:
     assert subscription["status"] == "active"
 
 
-def test_change_plan_switches_the_single_item(provider: StripeProvider, localstripe: str) -> None:
-    _, subscription_id = _subscribe(provider)
-    yearly = dataclasses.replace(YEARLY, provider_plan_id=provider.ensure_product_and_plan(YEARLY))
+def test_change_plan_switches_the_single_item(
+    provider: StripeProvider, sdk: stripe.StripeClient, localstripe: str
+) -> None:
+    _, subscription_id = _subscribe(sdk)
+    yearly = dataclasses.replace(YEARLY, provider_plan_id=ensure_product_and_plan(sdk, YEARLY))
     provider.change_plan(subscription_id=subscription_id, plan=yearly)
     subscription = stored(localstripe, f"/v1/subscriptions/{subscription_id}")
     assert subscription["plan"]["id"] == plan_id_for(YEARLY)
     assert [item["plan"]["id"] for item in subscription["items"]["data"]] == [plan_id_for(YEARLY)]
 
 
-def test_failures_become_provider_errors(provider: StripeProvider) -> None:
+def test_failures_become_provider_errors(provider: StripeProvider, sdk: stripe.StripeClient) -> None:
     with pytest.raises(ProviderError, match="change the plan"):
         provider.change_plan(subscription_id="sub_missing", plan=dataclasses.replace(YEARLY, provider_plan_id="x"))
     with pytest.raises(ProviderError, match="no Stripe plan id"):
@@ -127,7 +145,7 @@ def test_failures_become_provider_errors(provider: StripeProvider) -> None:
         reference="ref-1",
         email=_email(),
         customer_id="",
-        plan=dataclasses.replace(MONTHLY, provider_plan_id=provider.ensure_product_and_plan(MONTHLY)),
+        plan=dataclasses.replace(MONTHLY, provider_plan_id=ensure_product_and_plan(sdk, MONTHLY)),
         offer=OfferTerms(code="trial", trial_days=14),
         success_url="http://127.0.0.1/ok",
         cancel_url="http://127.0.0.1/cancel",
@@ -194,8 +212,10 @@ def inbox(localstripe: str) -> Iterator[Inbox]:
     thread.join(timeout=5)
 
 
-def test_a_delivered_subscription_event_verifies_and_translates(provider: StripeProvider, inbox: Inbox) -> None:
-    customer_id, subscription_id = _subscribe(provider, reference="sub-ref-2")
+def test_a_delivered_subscription_event_verifies_and_translates(
+    provider: StripeProvider, sdk: stripe.StripeClient, inbox: Inbox
+) -> None:
+    customer_id, subscription_id = _subscribe(sdk, reference="sub-ref-2")
     body, headers = inbox.wait_for("customer.subscription.created", subscription_id)
 
     event = provider.parse_webhook(payload=body, headers=headers)
@@ -215,8 +235,10 @@ def test_a_delivered_subscription_event_verifies_and_translates(provider: Stripe
     assert provider.parse_webhook(payload=body, headers=lowercase).event_id == event.event_id
 
 
-def test_a_tampered_or_unsigned_delivery_is_refused(provider: StripeProvider, inbox: Inbox) -> None:
-    _, subscription_id = _subscribe(provider)
+def test_a_tampered_or_unsigned_delivery_is_refused(
+    provider: StripeProvider, sdk: stripe.StripeClient, inbox: Inbox
+) -> None:
+    _, subscription_id = _subscribe(sdk)
     body, headers = inbox.wait_for("customer.subscription.created", subscription_id)
     assert provider.parse_webhook(payload=body, headers=headers).subscription_id == subscription_id  # as delivered
 

@@ -306,12 +306,12 @@ def test_localstripe_delivers_a_signed_event_that_creates_the_subscription(
     import uuid
 
     from masthead.payments.interface import PlanTerms
-    from masthead.payments.providers.stripe import StripeProvider
 
+    from .stripe_setup import create_subscription, ensure_customer, ensure_product_and_plan, stripe_client
     from .test_stripe_provider import _request
 
     stripe_settings.STRIPE_API_BASE = localstripe
-    provider = StripeProvider(api_key="sk_test_masthead", webhook_secret=SECRET, api_base=localstripe)
+    sdk = stripe_client(localstripe)
     status, body = _request(
         localstripe,
         "POST",
@@ -319,9 +319,9 @@ def test_localstripe_delivers_a_signed_event_that_creates_the_subscription(
         {"url": live_server.url + URL, "secret": SECRET, "events[]": ["customer.subscription.created"]},
     )
     assert status == 200, body
-    plan_id = provider.ensure_product_and_plan(PlanTerms("monthly", "Monthly", 1200, "usd", "month"))
-    customer = provider.ensure_customer("paying@example.com")
-    subscription_id = provider.create_subscription(customer, plan_id, reference=str(checkout.reference))
+    plan_id = ensure_product_and_plan(sdk, PlanTerms("monthly", "Monthly", 1200, "usd", "month"))
+    customer = ensure_customer(sdk, "paying@example.com")
+    subscription_id = create_subscription(sdk, customer, plan_id, reference=str(checkout.reference))
 
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and not Subscription.objects.filter(provider_subscription_id=subscription_id):

@@ -36,11 +36,6 @@ def _stripe_errors(action: str) -> Iterator[None]:
         raise ProviderError(f"Stripe could not {action}: {detail}") from error
 
 
-def plan_id_for(plan: PlanTerms) -> str:
-    """The deterministic Stripe plan id for ``plan``: a change of price makes a new plan."""
-    return f"masthead-{plan.slug}-{plan.interval}-{plan.amount_minor}{plan.currency}"
-
-
 def _header(headers: Mapping[str, str], name: str) -> str:
     return next((value for key, value in headers.items() if key.lower() == name), "")
 
@@ -132,53 +127,3 @@ class StripeProvider:
             raise InvalidPayload(f"the body is not a Stripe event: {error}") from error
         # for_json turns the SDK's Decimals back into the strings Stripe sent, so `raw` can be stored as JSON.
         return event_from_stripe(event.to_dict(for_json=True))
-
-    # -- set-up and operations ----------------------------------------------------------------------
-    def ensure_product_and_plan(self, plan: PlanTerms) -> str:
-        """Create the plan's Product and Plan unless they exist; returns the Stripe plan id."""
-        product_id, plan_id = f"masthead-{plan.slug}", plan_id_for(plan)
-        with _stripe_errors(f"set up the plan {plan.slug!r}"):
-            self._retrieve_or_create(self._client.v1.products, product_id, {"name": plan.name})
-            self._retrieve_or_create(
-                self._client.v1.plans,
-                plan_id,
-                {
-                    "product": product_id,
-                    "amount": plan.amount_minor,
-                    "currency": plan.currency,
-                    "interval": str(plan.interval),
-                    "nickname": plan.name,
-                },
-            )
-        return plan_id
-
-    @staticmethod
-    def _retrieve_or_create(service: Any, object_id: str, params: dict[str, Any]) -> None:
-        try:
-            service.retrieve(object_id)
-        except stripe.InvalidRequestError as error:
-            if error.http_status != 404:
-                raise
-            service.create(params={"id": object_id, **params})
-
-    def ensure_customer(self, email: str) -> str:
-        """The id of the customer with this email, created when there is none."""
-        with _stripe_errors("find or create the customer"):
-            found = self._client.v1.customers.list(params={"email": email, "limit": 1})
-            if found.data:
-                return found.data[0].id
-            return self._client.v1.customers.create(params={"email": email}).id
-
-    def create_subscription(
-        self, customer_id: str, plan_id: str, payment_method: str = "pm_card_visa", reference: str = ""
-    ) -> str:
-        """Subscribe the customer to the plan, paying with ``payment_method``; returns the subscription id."""
-        with _stripe_errors("create the subscription"):
-            attached = self._client.v1.payment_methods.attach(payment_method, params={"customer": customer_id})
-            self._client.v1.customers.update(
-                customer_id, params={"invoice_settings": {"default_payment_method": attached.id}}
-            )
-            params: dict[str, Any] = {"customer": customer_id, "items": [{"plan": plan_id}]}
-            if reference:
-                params["metadata"] = {REFERENCE_KEY: reference}
-            return self._client.v1.subscriptions.create(params=params).id
