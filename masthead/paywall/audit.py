@@ -48,12 +48,16 @@ class AuditReport:
     articles: int = 0
     responses: int = 0
     leaks: list[Leak] = field(default_factory=list)
+    # Article pages that did not show their headline: the audit was not looking at the article there,
+    # so "no leak" on that road proves nothing.
+    missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Target:
     slug: str
+    headline: str
     path: str
     print_path: str
     section_path: str
@@ -93,6 +97,7 @@ def audit_targets() -> list[Target]:
         targets.append(
             Target(
                 slug=article.slug,
+                headline=article.headline,
                 path=article.get_absolute_url(),
                 print_path=article.get_print_url(),
                 section_path=article.section.get_absolute_url(),
@@ -203,12 +208,15 @@ def run_audit(base_url: str, *, timeout: float = 10.0) -> AuditReport:
             for label, path, headers in roads_for(target):
                 method = "HEAD" if label.startswith("HEAD") else "GET"
                 body = browser.fetch(path, method=method, headers=headers)
+                if label == "GET page" and target.headline not in normalise(body):
+                    report.missing.append(f"{label} {path}")
                 _check(report, f"{label} {path}", body, audited)
     return report
 
 
 def report_lines(report: AuditReport) -> list[str]:
     lines = [f"LEAK {leak.road}: {leak.article} block {leak.block}: {leak.probe!r}" for leak in report.leaks]
+    lines += [f"NOT THE ARTICLE {road}: the page does not show its headline" for road in report.missing]
     lines += [f"note: {note}" for note in report.notes]
     lines.append(
         f"paywall audit: {report.articles} non-free articles, {report.responses} responses checked, "

@@ -91,6 +91,22 @@ def test_a_planted_leak_in_structured_data_only_is_caught(site, monkeypatch):
     assert "LEAK GET page" in output
 
 
+def test_an_audit_that_cannot_see_the_articles_fails_instead_of_passing(site, monkeypatch):
+    """The audit's own positive control: a site whose article pages are errors is not a sound site."""
+    from django.http import Http404
+
+    from masthead.site import pages
+
+    def broken(*args, **kwargs):
+        raise Http404("No such article")
+
+    monkeypatch.setattr(pages, "_article_response", broken)
+    code, output = audit(site.url)
+    assert code == 1
+    assert "NOT THE ARTICLE GET page /politics/exclusive/" in output
+    assert "0 leak(s)" in output
+
+
 def test_an_unreachable_site_is_a_clear_error(db):
     with pytest.raises(CommandError, match=r"cannot reach|no published"):
         call_command("paywall_audit", base_url="http://127.0.0.1:9", stdout=io.StringIO())

@@ -8,7 +8,7 @@ from masthead.paywall.audit import AuditError, report_lines, run_audit
 class Command(BaseCommand):
     help = (
         "Act as fresh anonymous readers against a running site and report any paywalled text it serves "
-        "(exit status 1 on a leak)."
+        "(exit status 1 on a leak, or when an article page does not show its article)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -26,5 +26,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if report.leaks:
             self.stderr.write(self.style.ERROR("Paywalled text was served to a reader without access."))
+            sys.exit(1)
+        if report.missing:
+            self.stderr.write(self.style.ERROR("Some article pages did not show their article: nothing was proved."))
             sys.exit(1)
         self.stdout.write(self.style.SUCCESS("No paywalled text reached the anonymous readers."))
