@@ -1,11 +1,13 @@
-"""Billing arithmetic on the payment contract's terms: period ends and the charge for each interval. Pure."""
+"""Billing arithmetic on the payment contract's terms: period ends, the charge for each interval, and the
+price schedule those make. Pure: no Django, no clock."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 
-from .interface import Interval, OfferTerms
+from .interface import Interval, OfferTerms, PlanTerms
 
 
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:
@@ -49,3 +51,76 @@ def charge_for_interval(base_minor: int, terms: OfferTerms | None, interval_numb
         percent_off=terms.percent_off,
         percent_off_intervals=terms.percent_off_intervals,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleStep:
+    """One stretch of a price schedule: ``count`` intervals at ``amount_minor`` each, from ``starts``.
+
+    A free trial is a step with ``interval`` None, ``amount_minor`` 0 and ``count`` in days.
+    """
+
+    amount_minor: int  # the charge for each interval of the step
+    currency: str
+    interval: Interval | None  # None: a free trial, counted in days
+    count: int | None  # intervals (days, for a trial) at this amount; None: from ``starts`` on, for good
+    starts: dt.datetime
+    ends: dt.datetime | None  # when the step's last interval ends; None for the ongoing step
+
+
+def offer_horizon(terms: OfferTerms | None) -> int:
+    """How many paid intervals an offer changes the price for differently from the ones after it.
+
+    From interval ``offer_horizon + 1`` on, every interval costs the same (the plan's price, or its
+    price under a discount that lasts for good).
+    """
+    if terms is None:
+        return 0
+    intro = terms.intro_intervals if terms.intro_amount_minor is not None else 0
+    percent = terms.percent_off_intervals if terms.percent_off else 0
+    return max(intro, percent)
+
+
+def price_schedule(
+    plan: PlanTerms, offer: OfferTerms | None, *, start: dt.datetime, intervals_billed: int = 0
+) -> list[ScheduleStep]:
+    """What a subscription to ``plan`` under ``offer`` charges, and from when, as steps.
+
+    ``start`` is when the subscription starts (``intervals_billed`` 0: a free trial, if the offer has one,
+    comes first), or when the next paid interval begins on a subscription that has been billed
+    ``intervals_billed`` intervals already (no trial then). The charges are ``charge_for_interval``'s and
+    the periods ``next_period_end``'s, chained as the renewals chain them; a run of intervals with the same
+    charge is one step, and the last step is ongoing.
+    """
+    interval = Interval(plan.interval)
+    steps: list[ScheduleStep] = []
+    if intervals_billed == 0 and offer is not None and offer.trial_days > 0:
+        trial_end = start + dt.timedelta(days=offer.trial_days)
+        steps.append(ScheduleStep(0, plan.currency, None, offer.trial_days, start, trial_end))
+        start = trial_end
+    first = intervals_billed + 1
+    last = max(offer_horizon(offer) + 1, first)  # the first interval of the ongoing step, at the latest
+    period_start = run_start = start
+    run_amount, run_count = charge_for_interval(plan.amount_minor, offer, first), 0
+    for number in range(first, last + 1):
+        amount = charge_for_interval(plan.amount_minor, offer, number)
+        if amount != run_amount:
+            steps.append(ScheduleStep(run_amount, plan.currency, interval, run_count, run_start, period_start))
+            run_amount, run_start, run_count = amount, period_start, 0
+        run_count += 1
+        if number < last:
+            period_start = next_period_end(period_start, interval)
+    steps.append(ScheduleStep(run_amount, plan.currency, interval, None, run_start, None))
+    return steps
+
+
+def yearly_saving(*, yearly: PlanTerms, monthly: PlanTerms) -> int:
+    """What a year on ``yearly`` saves against twelve months of ``monthly``; 0 when it saves nothing.
+
+    Plans in different currencies, or not a yearly and a monthly plan, save nothing.
+    """
+    if Interval(yearly.interval) != Interval.YEAR or Interval(monthly.interval) != Interval.MONTH:
+        return 0
+    if yearly.currency.lower() != monthly.currency.lower():
+        return 0
+    return max(0, 12 * monthly.amount_minor - yearly.amount_minor)
