@@ -12,8 +12,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 from django.utils.translation import npgettext, pgettext
 
@@ -97,7 +96,9 @@ def describe(steps: Sequence[ScheduleStep], *, today: dt.date, monthly: PlanTerm
 def schedule_date(moment: dt.datetime | dt.date, *, today: dt.date) -> str:
     """``moment``'s date in the active language, without the year when it is ``today``'s year."""
     day = _date(moment)
-    return date_format(day, "MONTH_DAY_FORMAT" if day.year == today.year else "DATE_FORMAT")
+    if day.year == today.year:
+        return dateformat.format(day, pgettext("date format in a price schedule, this year", "F j"))
+    return dateformat.format(day, pgettext("date format in a price schedule, another year", "F j, Y"))
 
 
 def _date(moment: dt.datetime | dt.date) -> dt.date:

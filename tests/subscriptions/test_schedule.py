@@ -191,7 +191,7 @@ TABLE = [
         ANNUAL,
         INTRO_2_YEARS,
         "en",
-        "$60 a year for 2 years, then $120 a year from Dec. 1, 2028 — save $24 against monthly",
+        "$60 a year for 2 years, then $120 a year from December 1, 2028 — save $24 against monthly",
     ),
     ("intro", ANNUAL, INTRO_2_YEARS, "ja", "2年間は年額$60、2028年12月1日からは年額$120（月額プランより$24お得）"),
     ("percent", MONTHLY, PERCENT_3, "en", "$9 a month for 3 months, then $12 a month from March 1, 2027"),
@@ -201,7 +201,7 @@ TABLE = [
         ANNUAL,
         PERCENT_1_YEAR,
         "en",
-        "$60 for one year, then $120 a year from Dec. 1, 2027 — save $24 against monthly",
+        "$60 for one year, then $120 a year from December 1, 2027 — save $24 against monthly",
     ),
     ("percent", ANNUAL, PERCENT_1_YEAR, "ja", "1年間は年額$60、2027年12月1日からは年額$120（月額プランより$24お得）"),
     ("forever", MONTHLY, FOREVER, "en", "$9 a month"),
@@ -246,12 +246,12 @@ def test_the_table_covers_every_kind_interval_and_language():
     [
         (
             OfferTerms("intro", intro_amount_minor=300, intro_intervals=1),
-            "$3 for one month, then $12 a month from Jan. 1, 2027",
+            "$3 for one month, then $12 a month from January 1, 2027",
             "1か月間は月額$3、2027年1月1日からは月額$12",
         ),
         (
             OfferTerms("intro", intro_amount_minor=300, intro_intervals=2),
-            "$3 a month for 2 months, then $12 a month from Feb. 1, 2027",
+            "$3 a month for 2 months, then $12 a month from February 1, 2027",
             "2か月間は月額$3、2027年2月1日からは月額$12",
         ),
         (
@@ -261,12 +261,12 @@ def test_the_table_covers_every_kind_interval_and_language():
         ),
         (
             OfferTerms("free", percent_off=100, percent_off_intervals=1),
-            "Free for one month, then $12 a month from Jan. 1, 2027",
+            "Free for one month, then $12 a month from January 1, 2027",
             "1か月間無料、2027年1月1日からは月額$12",
         ),
         (
             OfferTerms("free", percent_off=100, percent_off_intervals=2),
-            "Free for 2 months, then $12 a month from Feb. 1, 2027",
+            "Free for 2 months, then $12 a month from February 1, 2027",
             "2か月間無料、2027年2月1日からは月額$12",
         ),
         (OfferTerms("free", percent_off=100), "Free", "無料"),
@@ -280,7 +280,7 @@ def test_one_interval_and_several_take_their_plural_forms(offer, en, ja):
 
 def test_one_year_and_several_free_years():
     assert words(ANNUAL, OfferTerms("free", percent_off=100, percent_off_intervals=1), "en") == (
-        "Free for one year, then $120 a year from Dec. 1, 2027"
+        "Free for one year, then $120 a year from December 1, 2027"
     )
     assert words(ANNUAL, OfferTerms("free", percent_off=100, percent_off_intervals=3), "ja") == (
         "3年間無料、2029年12月1日からは年額$120"
@@ -299,7 +299,9 @@ def test_a_month_end_start_is_billed_on_the_last_day_of_a_shorter_month():
 
 def test_a_step_in_the_next_year_carries_its_year():
     start = at(2026, 11, 15)
-    assert words(MONTHLY, INTRO_3, "en", start=start) == "$3 a month for 3 months, then $12 a month from Feb. 15, 2027"
+    assert (
+        words(MONTHLY, INTRO_3, "en", start=start) == "$3 a month for 3 months, then $12 a month from February 15, 2027"
+    )
     assert words(MONTHLY, INTRO_3, "ja", start=start) == "3か月間は月額$3、2027年2月15日からは月額$12"
     # Read in the new year, the same date drops its year.
     assert words(MONTHLY, INTRO_3, "en", start=start, today=dt.date(2027, 1, 2)) == (
@@ -309,7 +311,7 @@ def test_a_step_in_the_next_year_carries_its_year():
 
 def test_a_trial_ending_next_year():
     start = at(2026, 12, 20)
-    assert words(MONTHLY, TRIAL_14, "en", start=start) == "Free for 14 days, then $12 a month from Jan. 3, 2027"
+    assert words(MONTHLY, TRIAL_14, "en", start=start) == "Free for 14 days, then $12 a month from January 3, 2027"
     assert words(MONTHLY, TRIAL_14, "ja", start=start) == "14日間無料、2027年1月3日からは月額$12"
 
 
@@ -331,7 +333,7 @@ def test_a_percentage_that_does_not_divide_evenly_rounds_down_as_billing_does():
 def test_a_zero_decimal_currency():
     plan = PlanTerms("monthly", "Monthly", 980, "jpy", Interval.MONTH)
     offer = OfferTerms("percent", percent_off=25, percent_off_intervals=2)
-    assert words(plan, offer, "en") == "¥735 a month for 2 months, then ¥980 a month from Feb. 1, 2027"
+    assert words(plan, offer, "en") == "¥735 a month for 2 months, then ¥980 a month from February 1, 2027"
     assert words(plan, offer, "ja") == "2か月間は月額¥735、2027年2月1日からは月額¥980"
     annual = PlanTerms("annual", "Annual", 9800, "jpy", Interval.YEAR)
     assert words(annual, None, "en", monthly=plan) == "¥9,800 a year — save ¥1,960 against monthly"
@@ -341,7 +343,7 @@ def test_a_zero_decimal_currency():
 def test_three_steps_date_each_after_the_first():
     terms = OfferTerms("both", intro_amount_minor=100, intro_intervals=2, percent_off=50, percent_off_intervals=5)
     assert words(MONTHLY, terms, "en") == (
-        "$1 a month for 2 months, then $6 a month for 3 months from Feb. 1, 2027, then $12 a month from May 1, 2027"
+        "$1 a month for 2 months, then $6 a month for 3 months from February 1, 2027, then $12 a month from May 1, 2027"
     )
     assert words(MONTHLY, terms, "ja") == (
         "2か月間は月額$1、2027年2月1日から3か月間は月額$6、2027年5月1日からは月額$12"
@@ -351,7 +353,7 @@ def test_three_steps_date_each_after_the_first():
 def test_a_schedule_that_starts_later_dates_its_first_step():
     # The account page: one interval of "3 months for $9" paid, the next charge on January 1.
     assert words(MONTHLY, INTRO_3, "en", start=at(2027, 1, 1), today=START.date(), billed=1) == (
-        "$3 a month for 2 months from Jan. 1, 2027, then $12 a month from March 1, 2027"
+        "$3 a month for 2 months from January 1, 2027, then $12 a month from March 1, 2027"
     )
     assert words(MONTHLY, INTRO_3, "ja", start=at(2027, 1, 1), today=START.date(), billed=1) == (
         "2027年1月1日から2か月間は月額$3、2027年3月1日からは月額$12"
@@ -443,7 +445,7 @@ def test_an_active_subscription_shows_what_is_left_of_its_offer(commerce, clock)
     )
     with translation.override("en"):
         assert describe_subscription(subscription, now=clock.now) == (
-            "$3 a month for 2 months from December 15, then $12 a month from Feb. 15, 2027"
+            "$3 a month for 2 months from December 15, then $12 a month from February 15, 2027"
         )
     with translation.override("ja"):
         assert describe_subscription(subscription, now=clock.now) == (
@@ -452,7 +454,7 @@ def test_an_active_subscription_shows_what_is_left_of_its_offer(commerce, clock)
     # Right after paying, the confirmation words the whole offer from the start.
     with translation.override("en"):
         assert describe_plan(subscription.plan, subscription.offer, now=subscription.current_period_start) == (
-            "$3 a month for 3 months, then $12 a month from Feb. 15, 2027"
+            "$3 a month for 3 months, then $12 a month from February 15, 2027"
         )
 
 
