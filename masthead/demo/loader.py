@@ -49,7 +49,7 @@ SECTIONS = [
     ("opinion", "Opinion", "Columns and commentary."),
 ]
 DEMO_ACCOUNTS = [("admin", None), ("editor", EDITORS), ("author", AUTHORS), ("publisher", PUBLISHERS)]
-BENEFITS = "Read all stories with unlimited access\nUse our mobile and tablet apps"
+BENEFITS = "Read all stories with unlimited access\nThe whole archive, with a print view of every story"
 PLANS = [
     (
         "monthly",

@@ -19,6 +19,8 @@ from masthead.core import memo
 from masthead.paywall.types import Message, Window
 from masthead.subscriptions.entitlements import Lapse
 
+from .offers import OfferCard, PlanCard
+
 
 @dataclass(frozen=True, slots=True)
 class Fragment:
@@ -43,21 +45,6 @@ class MeterBanner(Fragment):
     remaining: int
     window: Window
     signed_in: bool
-
-
-@dataclass(frozen=True, slots=True)
-class OfferCard:
-    slug: str
-    name: str
-    deadline: str  # "April 30th", in the publication's language
-
-
-@dataclass(frozen=True, slots=True)
-class PlanCard:
-    slug: str
-    name: str
-    price_label: str
-    interval: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,10 +36,9 @@ from masthead.publishing import selectors
 from masthead.publishing.body import inline_image_ids
 from masthead.publishing.models import Article, Image
 from masthead.publishing.share import share_links
-from masthead.subscriptions import selectors as sales
 from masthead.syndication.structured_data import article_json_ld, open_graph
 
-from . import fragments
+from . import fragments, offers
 
 _TOKEN = secrets.token_hex(8)
 LISTING_STEP_SECONDS = 30
@@ -184,23 +183,6 @@ def account_links(request: HttpRequest) -> fragments.AccountLinks:
     )
 
 
-def _offer_catalogue(language: str) -> tuple[tuple[fragments.OfferCard, ...], tuple[fragments.PlanCard, ...]]:
-    """What the paywall panel offers (the same for every reader), kept a few seconds."""
-
-    def build():
-        offers = tuple(
-            fragments.OfferCard(slug=offer.slug, name=offer.name, deadline=offer.deadline_label)
-            for offer in sales.offers_on_show()
-        )
-        plans = tuple(
-            fragments.PlanCard(slug=plan.slug, name=plan.name, price_label=plan.price_label, interval=plan.interval)
-            for plan in sales.live_plans()
-        )
-        return offers, plans
-
-    return memo.remembered(("paywall:catalogue", language), build)
-
-
 def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments.Fragment | None, ...]:
     """The banner and panel this reader gets for this decision (None where there is none)."""
     decision, lapse = view.decision, view.identified.lapse
@@ -219,7 +201,7 @@ def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments
         )
     panel = None
     if view.body.truncated:
-        offers, plans = _offer_catalogue(language)
+        catalogue = offers.public_catalogue(language)
         panel = fragments.PaywallPanel(
             language=language,
             path=request.path,
@@ -229,8 +211,8 @@ def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments
             lapse=lapse,
             username=username,
             publication_name=selectors.current_publication().name,
-            offers=offers,
-            plans=plans,
+            offers=catalogue.offers,
+            plans=catalogue.plans,
         )
     return banner, panel
 

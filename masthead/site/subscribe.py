@@ -13,23 +13,25 @@ from django.views.decorators.http import require_POST
 from masthead.payments.interface import ProviderError
 from masthead.payments.providers.local.provider import CardOutcome, LocalProvider
 from masthead.paywall.settings import meter_rules
-from masthead.subscriptions import selectors, services
+from masthead.subscriptions import services
 from masthead.subscriptions.models import Checkout, Offer, Plan
+
+from .offers import catalogue
 
 
 def offers(request: HttpRequest) -> HttpResponse:
-    """Where "See all offers and subscribe" leads: plans, live offers with their deadlines, an offer-code box."""
+    """Where "See all offers and subscribe" leads: offer and plan cards with their schedules, an offer-code box."""
     code = request.GET.get("code", "").strip()[:40]
     # A code is printable text; anything else (a NUL, say) matches nothing and never reaches the database.
-    offers = selectors.offers_on_show(code=code if code.isprintable() else "")
+    on_sale = catalogue(code=code if code.isprintable() else "")
     return render(
         request,
         "subscriptions/offers.html",
         {
-            "plans": list(selectors.live_plans()),
-            "offers": offers,
+            "plans": on_sale.plans,
+            "offers": on_sale.offers,
             "code": code,
-            "code_unknown": bool(code) and not any(offer.code for offer in offers),
+            "code_unknown": bool(code) and not any(offer.needs_code for offer in on_sale.offers),
             "rules": meter_rules(),
             "next": request.GET.get("next", ""),
         },

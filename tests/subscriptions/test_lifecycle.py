@@ -46,19 +46,23 @@ def test_the_offers_page_lists_plans_offers_and_deadlines(client, commerce):
     assert "Offer ends November 25th" in html  # ten days after the test clock, in the publication's zone
     assert "Offer ends February 23rd, 2027" in html  # a deadline in another year says which
     assert "$12" in html and "$120" in html and "Read all stories with unlimited access" in html
-    assert "Then $12 a month on the Monthly plan. Cancel any time." in html
+    assert "$3 a month for 3 months, then $12 a month from February 15, 2027" in html  # the schedule, written out
+    assert "$120 a year — save $24 against monthly" in html
 
 
 def test_the_paywall_panel_lists_the_live_offers_and_plans(client, clock, commerce, walled_article):
     html = article_page(client, walled_article)
-    panel = html.split('class="paywall-panel"')[1]
-    assert '<a href="/subscribe/#offer-three-for-nine">Try 3 months for $9</a> — Offer ends November 25th' in panel
-    assert '<a href="/subscribe/#plan-monthly">Monthly</a> — $12 / month' in panel
-    assert '<a href="/subscribe/#plan-annual">Annual</a> — $120 / year' in panel
+    panel = html.split('class="paywall-panel"')[1].split("</section>")[0]
+    offer = panel.split('href="/subscribe/#offer-three-for-nine"')[0].rsplit('<li class="offer-card', 1)[1]
+    assert "<h3>Try 3 months for $9</h3>" in offer and "Offer ends November 25th" in offer
+    assert "$3 a month for 3 months, then $12 a month from February 15, 2027" in offer
+    assert 'href="/subscribe/#plan-monthly"' in panel and "<h3>Monthly</h3>" in panel and "$12 a month" in panel
+    assert 'href="/subscribe/#plan-annual"' in panel and "$120 a year — save $24 against monthly" in panel
+    assert "Already a subscriber?" in panel
     clock.advance(days=11)  # the introductory offer has ended; a panel rendered now no longer offers it
     memo.forget_everything()  # what a worker's memory does on its own within seconds
     later = article_page(client, walled_article).split('class="paywall-panel"')[1]
-    assert '<a href="/subscribe/#plan-monthly">Monthly</a> — $12 / month' in later
+    assert 'href="/subscribe/#plan-monthly"' in later
     assert "Try 3 months for $9" not in later
 
 
@@ -294,7 +298,7 @@ def test_the_offers_page_speaks_the_publications_language(client, commerce):
     html = client.get("/subscribe/").content.decode()
     assert "11月25日まで" in html  # "Offer ends November 25th", in Japanese
     assert "2027年2月23日まで" in html
-    assert "その後は" in html  # the offer's terms are translated too
+    assert "3か月間は月額$3、2027年2月15日からは月額$12" in html  # the offer's schedule is translated too
 
 
 def test_emails_speak_the_publications_language(client, clock, commerce, reader):
