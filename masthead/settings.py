@@ -162,7 +162,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 MASTHEAD_CACHE_PREFIX = os.environ.get("MASTHEAD_CACHE_PREFIX", "masthead")
 if REDIS_URL:
     # Sessions are read from Redis (and kept in the database), so a session read is rarely a query.
-    SESSION_ENGINE = "masthead.accounts.sessions.cached_db"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -171,9 +171,10 @@ if REDIS_URL:
         }
     }
 else:
-    SESSION_ENGINE = "masthead.accounts.sessions.db"
+    # Django's database sessions, whose row is read with one raw query (masthead.accounts.sessions).
+    SESSION_ENGINE = "masthead.accounts.sessions"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Django's ModelBackend, loading the signed-in user of each request with one written-out query.
+# Django's ModelBackend, loading the signed-in user of each request with one raw query.
 AUTHENTICATION_BACKENDS = ["masthead.accounts.backends.AccountBackend"]
 
 # Per-process memory (masthead.core.memo) for what every request reads and that may lag a few seconds
