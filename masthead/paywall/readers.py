@@ -5,12 +5,9 @@ from __future__ import annotations
 import functools
 import re
 import secrets
-import threading
 from dataclasses import dataclass
 
-from cachetools import LRUCache
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
@@ -38,29 +35,9 @@ class IdentifiedReader:
 
 def anonymous_id(request: HttpRequest) -> str | None:
     """The id in a valid reader cookie; a forged or altered cookie counts as none."""
-    cookie = request.COOKIES.get(settings.MASTHEAD_READER_COOKIE)
-    if not cookie:
-        return None
-    # The secrets are part of the key, so a rotated key is never answered from memory.
-    key = (cookie, settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
-    with _checked_lock:
-        known = _checked_cookies.get(key, _UNKNOWN)
-    if known is not _UNKNOWN:
-        return known
-    try:
-        value = request.get_signed_cookie(settings.MASTHEAD_READER_COOKIE, salt=COOKIE_SALT)
-    except signing.BadSignature:
-        value = None
-    found = value if value and _ID_SHAPE.match(value) else None
-    with _checked_lock:
-        _checked_cookies[key] = found
-    return found
-
-
-# A returning reader sends the same cookie with every page: its signature is checked once per worker.
-_checked_cookies: LRUCache = LRUCache(maxsize=8192)
-_checked_lock = threading.Lock()
-_UNKNOWN = object()
+    # A missing cookie, or one whose signature fails (forged, or signed with a retired key), is the default.
+    value = request.get_signed_cookie(settings.MASTHEAD_READER_COOKIE, default=None, salt=COOKIE_SALT)
+    return value if value and _ID_SHAPE.match(value) else None
 
 
 def remember_anonymous_id(response: HttpResponse, value: str) -> None:

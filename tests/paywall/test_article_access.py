@@ -101,12 +101,25 @@ def test_a_forged_cookie_counts_as_a_new_reader_never_as_someone_else(client, me
 
 def test_a_reader_cookie_stops_counting_when_the_secret_key_is_rotated_away(client, metered, settings):
     for article in metered[:3]:
-        client.get(article.get_absolute_url())  # the cookie is now known (and remembered) as a spent meter
+        client.get(article.get_absolute_url())  # the cookie is now known as a spent meter
     original = client.cookies["mh_reader"].value
     settings.SECRET_KEY = "a-new-secret-key-for-this-site-" + "x" * 30
     response = client.get(metered[3].get_absolute_url())
     assert "You have 2 free articles left this month" in body_of(response)  # a new reader, not the old one
     assert response.cookies["mh_reader"].value != original
+
+
+def test_a_reader_cookie_keeps_counting_while_the_old_key_is_a_fallback(client, metered, settings):
+    for article in metered[:3]:
+        client.get(article.get_absolute_url())
+    original = client.cookies["mh_reader"].value
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-this-site-" + "x" * 30
+    response = client.get(metered[3].get_absolute_url())
+    assert response.status_code == 200 and metered[3].headline in body_of(response)
+    assert "You have read all 3 free articles this month" in body_of(response)  # still the same reader
+    assert "mh_reader" not in response.cookies
+    assert client.cookies["mh_reader"].value == original
 
 
 def test_subscriber_articles_need_an_entitlement(client, make_article):
