@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from .gating import GatedBody, gate
 from .meter import MeterUnavailable, meter_store
 from .readers import IdentifiedReader, anonymous_id, identify_reader, remember_anonymous_id
 from .settings import fail_open, meter_rules
-from .types import ArticleAccess, Decision, MeterState, Reader, Window
+from .types import ArticleAccess, Decision, MeterState, Reader
 from .windows import WindowSpan, window_span
 
 logger = logging.getLogger(__name__)
@@ -55,22 +54,7 @@ def article_access(article: Article) -> ArticleAccess:
 
 
 def _current_span(rules, now) -> WindowSpan:
-    return current_window_span(rules.window, now, current_publication().time_zone)
-
-
-_last_months: dict[str, WindowSpan] = {}
-
-
-def current_window_span(window: Window, now: dt.datetime, time_zone: str) -> WindowSpan:
-    """``window_span``, reusing the calendar month found last while ``now`` is still inside it."""
-    if window != Window.CALENDAR_MONTH:
-        return window_span(window, now, time_zone)
-    known = _last_months.get(time_zone)
-    if known is not None and known.start <= now < known.end:
-        return known
-    span = window_span(window, now, time_zone)
-    _last_months[time_zone] = span
-    return span
+    return window_span(rules.window, now, current_publication().time_zone)
 
 
 def _without_meter(access: ArticleAccess, rules, error: MeterUnavailable) -> Decision:

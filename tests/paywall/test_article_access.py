@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -13,6 +14,7 @@ from masthead.paywall import readers
 from masthead.paywall.crawlers import CrawlerVerifier
 from masthead.paywall.meter import InMemoryMeterStore, MeterUnavailable
 from masthead.paywall.models import MeterSettings
+from masthead.publishing.selectors import current_publication
 from tests.controls import assert_article_page, assert_lists_article
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,23 @@ def test_the_meter_resets_with_the_new_month(client, clock, metered, make_articl
     assert "You have read all 3" in body_of(client.get(metered[3].get_absolute_url()))
     clock.advance(days=20)  # Nov 15 → Dec 5
     assert "You have 2 free articles left this month" in body_of(client.get(metered[3].get_absolute_url()))
+
+
+def test_the_meter_follows_the_clock_across_a_month_end_both_ways(client, clock, metered):
+    publication = current_publication()
+    publication.time_zone = "Asia/Tokyo"
+    publication.save()
+    november = dt.datetime(2026, 11, 30, 14, 59, tzinfo=dt.UTC)  # 23:59 in Tokyo
+    clock.set(november)
+    for article in metered[:3]:
+        client.get(article.get_absolute_url())
+    wall = client.get(metered[3].get_absolute_url())
+    assert wall.status_code == 200 and metered[3].headline in body_of(wall)
+    assert "You have read all 3" in body_of(wall)
+    clock.advance(minutes=1)  # December 1 in Tokyo, still November in UTC
+    assert "You have 2 free articles left this month" in body_of(client.get(metered[3].get_absolute_url()))
+    clock.set(november)  # a clock set back finds November's count again
+    assert "You have read all 3" in body_of(client.get(metered[4].get_absolute_url()))
 
 
 def test_the_reader_cookie_is_signed_httponly_and_lax(client, metered):

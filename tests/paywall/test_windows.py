@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 
-from masthead.paywall.services import current_window_span
 from masthead.paywall.types import Window
 from masthead.paywall.windows import window_span
 
@@ -29,16 +28,3 @@ def test_rolling_window_reaches_back_thirty_days():
 def test_naive_times_are_refused():
     with pytest.raises(ValueError):
         window_span(Window.CALENDAR_MONTH, dt.datetime(2026, 11, 15), "UTC")
-
-
-def test_the_current_span_follows_the_clock_across_month_ends_both_ways():
-    november = dt.datetime(2026, 11, 30, 14, 59, tzinfo=dt.UTC)  # 23:59 in Tokyo
-    december = november + dt.timedelta(minutes=1)
-    keys = [
-        current_window_span(Window.CALENDAR_MONTH, moment, "Asia/Tokyo").key
-        for moment in (november, december, november)
-    ]
-    assert keys == ["2026-11", "2026-12", "2026-11"]
-    assert current_window_span(Window.CALENDAR_MONTH, november, "UTC").key == "2026-11"
-    rolling = current_window_span(Window.ROLLING_30_DAYS, december, "UTC")
-    assert rolling == window_span(Window.ROLLING_30_DAYS, december, "UTC")
