@@ -10,13 +10,6 @@ from .client import client_address
 
 logger = logging.getLogger("masthead.request")
 
-# Our log formats name no thread, process or task, so records need not look them up (Python's
-# logging HOWTO, "Optimization"); this is a line per request.
-logging.logThreads = False
-logging.logProcesses = False
-logging.logMultiprocessing = False
-logging.logAsyncioTasks = False
-
 
 class RequestLogMiddleware:
     """Log method, path, status, duration and response size as one JSON line."""
