@@ -2,9 +2,10 @@
 
 import gc
 import os
+from importlib import import_module
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
-from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
 _django = get_wsgi_application()
@@ -17,8 +18,9 @@ def application(environ, start_response):
     list, it writes the bytes at once. The response is closed here instead, as the server would have.
     """
     response = _django(environ, start_response)
-    # Streams, files and a server's own file wrapper (gunicorn's wsgi.file_wrapper) are left to the server.
-    if getattr(response, "streaming", True) or getattr(response, "file_to_stream", None) is not None:
+    # Streams, files (FileResponse streams) and a server's own file wrapper (gunicorn's wsgi.file_wrapper,
+    # which has no ``streaming``) are left to the server.
+    if getattr(response, "streaming", True):
         return response
     try:
         return [response.content]
@@ -29,6 +31,6 @@ def application(environ, start_response):
 # What is loaded now (Django, the URLconf and every view it imports) lives as long as the worker.
 # Freezing it takes it out of the garbage collector's full passes, which otherwise stopped a worker
 # for ~30 ms every few thousand requests (every request queued behind it waited too).
-get_resolver().url_patterns  # noqa: B018 -- imports the views now rather than on the first request
+import_module(settings.ROOT_URLCONF)  # the URLconf imports the views now rather than on the first request
 gc.collect()
 gc.freeze()
