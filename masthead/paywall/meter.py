@@ -96,7 +96,14 @@ class InMemoryMeterStore(_StateFromReads):
 def _reads_table() -> str:
     from .models import MeterRead
 
-    return connection.ops.quote_name(MeterRead._meta.db_table)
+    return MeterRead._meta.db_table
+
+
+def _read_at(value: dt.datetime):
+    """``value`` as the database driver takes a ``read_at`` parameter (the field's own adaptation)."""
+    from .models import MeterRead
+
+    return MeterRead._meta.get_field("read_at").get_db_prep_value(value, connection)
 
 
 class DatabaseMeterStore(_StateFromReads):
@@ -112,7 +119,7 @@ class DatabaseMeterStore(_StateFromReads):
             with connection.cursor() as cursor:
                 cursor.execute(
                     sql.format(reads=_reads_table()),
-                    [reader_key, span.key, connection.ops.adapt_datetimefield_value(span.start)],
+                    [reader_key, span.key, _read_at(span.start)],
                 )
                 return {row[0] for row in cursor.fetchall()}
         except DatabaseError as exc:
@@ -153,7 +160,7 @@ class DatabaseMeterStore(_StateFromReads):
             with connection.cursor() as cursor:
                 cursor.execute(
                     sql.format(reads=_reads_table()),
-                    [reader_key, span.key, article_id, connection.ops.adapt_datetimefield_value(now)],
+                    [reader_key, span.key, article_id, _read_at(now)],
                 )
         except DatabaseError as exc:
             raise MeterUnavailable(str(exc)) from exc
