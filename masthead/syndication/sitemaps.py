@@ -53,7 +53,7 @@ class MonthOfArticlesSitemap(Sitemap):
 
     @property
     def paginator(self) -> Paginator:
-        return _OneFile(self._items(), self.limit)
+        return _OneFile(self.items(), self.limit)  # no i18n: the items are the entries
 
 
 class SectionSitemap(Sitemap):
