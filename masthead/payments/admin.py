@@ -15,10 +15,8 @@ class WebhookEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Handle the selected failed or waiting events again")
+    @admin.action(description="Handle the selected events that were never handled, failed or are waiting")
     def replay(self, request, queryset) -> None:
-        count = 0
-        for stored in queryset.filter(outcome__in=[WebhookEvent.Outcome.FAILED, WebhookEvent.Outcome.WAITING]):
-            webhooks.redispatch(stored)
-            count += 1
+        """The same path as a redelivery: an event whose outcome is final (processed, ignored) is left alone."""
+        count = sum(webhooks.replay(stored) for stored in queryset.exclude(outcome__in=webhooks.FINAL))
         messages.info(request, f"{count} event(s) handled again.")

@@ -1,7 +1,13 @@
-"""Provider events, handled the careful way: verify → store once by id → dispatch → record the outcome.
+"""Provider events, handled the careful way: verify → store by id, handle, record the outcome: one transaction.
 
-Events may arrive twice, late, out of order or in parallel. A replay is acknowledged and ignored;
-an event about a subscription Masthead does not know yet waits and is replayed when it appears.
+Events may arrive twice, late, out of order or in parallel. The stored event, what its handler changed and
+the outcome commit together, or nothing does: a worker that dies in the middle leaves no trace, and the
+provider's redelivery (it got no answer) is handled as if it were the first. A stored event whose outcome is
+final (processed or ignored) is a duplicate: acknowledged, and not handled again. One that never reached a
+final outcome (failed; waiting for an earlier event; or ``received``, which rows committed before handling
+and outcome became one unit may still say) is handled again when it is delivered again, or replayed by staff.
+An event about a subscription Masthead does not know yet waits, and is handled when that subscription
+appears, in the same transaction as the event that made it appear.
 """
 
 from __future__ import annotations
@@ -54,27 +60,61 @@ def receive(*, provider_name: str, payload: bytes, headers: Mapping[str, str]) -
     return process(event)
 
 
+FINAL = frozenset({WebhookEvent.Outcome.PROCESSED, WebhookEvent.Outcome.IGNORED})
+
+
 def process(event: PaymentEvent) -> WebhookEvent | None:
-    """Store ``event`` once and dispatch it; returns None for a replay of an event already stored."""
+    """Store ``event`` and handle it, in one transaction; None when it was already handled to a final outcome.
+
+    Parallel deliveries of one event meet at its unique (provider, event_id) row: the second waits for the
+    first to commit (or roll back), then finds the outcome, or stores and handles the event itself.
+    """
+    with transaction.atomic():
+        stored, created = _store(event)
+        if not created and stored.outcome in FINAL:
+            logger.info("payment event %s %s already handled; ignored", event.provider, event.event_id)
+            return None
+        _handle(stored, event)
+    return stored
+
+
+def replay(stored: WebhookEvent) -> bool:
+    """Handle a stored event again if it has no final outcome yet (staff's replay); returns whether it was."""
+    with transaction.atomic():
+        locked = WebhookEvent.objects.select_for_update().filter(pk=stored.pk).first()
+        if locked is None or locked.outcome in FINAL:
+            return False
+        _handle(locked, event_from_stored(locked))
+    stored.refresh_from_db()
+    return True
+
+
+def _store(event: PaymentEvent) -> tuple[WebhookEvent, bool]:
+    """The event's row, locked for this transaction, and whether it was created now."""
     try:
         with transaction.atomic():
-            stored = WebhookEvent.objects.create(
-                provider=event.provider,
-                event_id=event.event_id,
-                event_type=event.provider_type,
-                kind=event.kind,
-                subscription_id=event.subscription_id,
-                occurred_at=event.occurred_at,
-                received_at=clock.now(),
-                payload=_jsonable(event),
+            return (
+                WebhookEvent.objects.create(
+                    provider=event.provider,
+                    event_id=event.event_id,
+                    event_type=event.provider_type,
+                    kind=event.kind,
+                    subscription_id=event.subscription_id,
+                    occurred_at=event.occurred_at,
+                    received_at=clock.now(),
+                    payload=_jsonable(event),
+                ),
+                True,
             )
     except IntegrityError:
-        logger.info("payment event %s %s already received; ignored", event.provider, event.event_id)
-        return None
+        return WebhookEvent.objects.select_for_update().get(provider=event.provider, event_id=event.event_id), False
+
+
+def _handle(stored: WebhookEvent, event: PaymentEvent) -> None:
+    """Dispatch, then the events that waited for this one's subscription; the caller's transaction holds it all."""
     _dispatch(stored, event)
     if stored.outcome == WebhookEvent.Outcome.PROCESSED and event.subscription_id:
         _replay_waiting(event.provider, event.subscription_id, exclude=stored.pk)
-    return stored
 
 
 def _dispatch(stored: WebhookEvent, event: PaymentEvent) -> None:
@@ -83,7 +123,7 @@ def _dispatch(stored: WebhookEvent, event: PaymentEvent) -> None:
         outcome, detail = WebhookEvent.Outcome.IGNORED, f"no handler for {event.provider_type}"
     else:
         try:
-            with transaction.atomic():
+            with transaction.atomic():  # a savepoint: a handler that raises leaves no half-made change
                 outcome, detail = WebhookEvent.Outcome.PROCESSED, handler(event)
         except NotReady as reason:
             outcome, detail = WebhookEvent.Outcome.WAITING, str(reason)
@@ -100,9 +140,8 @@ def _dispatch(stored: WebhookEvent, event: PaymentEvent) -> None:
 
 def _replay_waiting(provider: str, subscription_id: str, *, exclude: int) -> None:
     waiting = (
-        WebhookEvent.objects.filter(
-            provider=provider, subscription_id=subscription_id, outcome=WebhookEvent.Outcome.WAITING
-        )
+        WebhookEvent.objects.select_for_update()
+        .filter(provider=provider, subscription_id=subscription_id, outcome=WebhookEvent.Outcome.WAITING)
         .exclude(pk=exclude)
         .order_by("occurred_at", "pk")
     )
@@ -117,8 +156,3 @@ def event_from_stored(stored: WebhookEvent) -> PaymentEvent:
         if data.get(name):
             data[name] = dt.datetime.fromisoformat(data[name])
     return PaymentEvent(**data)
-
-
-def redispatch(stored: WebhookEvent) -> None:
-    """Handle a stored event again (staff replay of a failed or waiting event)."""
-    _dispatch(stored, event_from_stored(stored))
