@@ -153,10 +153,12 @@ class LocalProvider:
             )
             checkout.completed = True
             checkout.save(update_fields=["completed"])
-        self._emit(EventKind.CHECKOUT_COMPLETED, local, now, reference=reference)
-        self._emit(EventKind.SUBSCRIPTION_CREATED, local, now)
-        if not trial_end:
-            self._emit_invoice(EventKind.INVOICE_PAID, local, now, self._interval_charge(local.plan, local.offer, 1))
+            # In the same transaction: a payment whose events were not handled is not taken either.
+            self._emit(EventKind.CHECKOUT_COMPLETED, local, now, reference=reference)
+            self._emit(EventKind.SUBSCRIPTION_CREATED, local, now)
+            if not trial_end:
+                charge = self._interval_charge(local.plan, local.offer, 1)
+                self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge)
         return PayResult(CardOutcome.PAID, checkout.success_url)
 
     def renew_due(self, now: dt.datetime) -> int:
@@ -167,26 +169,29 @@ class LocalProvider:
         )
         for local in due:
             handled += 1
-            if local.cancel_at_period_end:
-                local.status = ProviderStatus.CANCELED
-                local.save(update_fields=["status"])
-                self._emit(EventKind.SUBSCRIPTION_DELETED, local, now)
-                continue
-            charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1)
-            if local.fails_at_renewal:
-                local.status = ProviderStatus.PAST_DUE
-                local.save(update_fields=["status"])
-                self._emit_invoice(EventKind.INVOICE_PAYMENT_FAILED, local, now, charge)
-                continue
-            local.period_start = local.period_end
-            local.period_end = next_period_end(local.period_start, local.plan["interval"])
-            local.intervals_billed += 1
-            local.status = ProviderStatus.ACTIVE
-            local.save()
-            self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge)
+            # One transaction per subscription: its renewal and the handling of its events commit together.
+            with transaction.atomic():
+                if local.cancel_at_period_end:
+                    local.status = ProviderStatus.CANCELED
+                    local.save(update_fields=["status"])
+                    self._emit(EventKind.SUBSCRIPTION_DELETED, local, now)
+                    continue
+                charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1)
+                if local.fails_at_renewal:
+                    local.status = ProviderStatus.PAST_DUE
+                    local.save(update_fields=["status"])
+                    self._emit_invoice(EventKind.INVOICE_PAYMENT_FAILED, local, now, charge)
+                    continue
+                local.period_start = local.period_end
+                local.period_end = next_period_end(local.period_start, local.plan["interval"])
+                local.intervals_billed += 1
+                local.status = ProviderStatus.ACTIVE
+                local.save()
+                self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge)
         return handled
 
     # -- events -----------------------------------------------------------------------------
+    @transaction.atomic  # the change and the handling of its event commit together
     def _update(self, subscription_id: str, **changes) -> None:
         local = LocalSubscription.objects.filter(subscription_id=subscription_id).first()
         if local is None:
