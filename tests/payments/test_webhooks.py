@@ -323,10 +323,11 @@ def test_localstripe_delivers_a_signed_event_that_creates_the_subscription(
     customer = ensure_customer(sdk, "paying@example.com")
     subscription_id = create_subscription(sdk, customer, plan_id, reference=str(checkout.reference))
 
+    # Wait for what is asserted: the event's outcome (final once the row is visible: it commits with its effects).
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and not Subscription.objects.filter(provider_subscription_id=subscription_id):
+    while time.monotonic() < deadline and not WebhookEvent.objects.filter(subscription_id=subscription_id):
         time.sleep(0.2)
-    subscription = Subscription.objects.get(provider_subscription_id=subscription_id)
-    assert subscription.user == checkout.user and subscription.provider_customer_id == customer
     stored = WebhookEvent.objects.get(subscription_id=subscription_id)
     assert stored.event_type == "customer.subscription.created" and stored.outcome == "processed"
+    subscription = Subscription.objects.get(provider_subscription_id=subscription_id)
+    assert subscription.user == checkout.user and subscription.provider_customer_id == customer
