@@ -157,9 +157,14 @@ def on_subscription_deleted(event: PaymentEvent) -> str:
 
 
 def _record_payment(subscription: Subscription, event: PaymentEvent, outcome: str) -> Payment | None:
+    """The invoice's payment, created or changed by this event; None when the event changes nothing.
+
+    An invoice is recorded once. A failed one can become paid (the provider's retry succeeded); a paid one
+    stays paid.
+    """
     if not event.invoice_id:
         return None
-    payment, created = Payment.objects.get_or_create(
+    payment, created = Payment.objects.select_for_update().get_or_create(
         provider_invoice_id=event.invoice_id,
         defaults={
             "subscription": subscription,
@@ -169,10 +174,16 @@ def _record_payment(subscription: Subscription, event: PaymentEvent, outcome: st
             "at": event.occurred_at,
         },
     )
-    if not created and payment.outcome != outcome and outcome == Payment.Outcome.PAID:
+    if created:
+        return payment
+    if payment.outcome == Payment.Outcome.FAILED and outcome == Payment.Outcome.PAID:
         payment.outcome = outcome
-        payment.save(update_fields=["outcome"])
-    return payment if created else None
+        payment.at = event.occurred_at
+        if event.amount_minor is not None:
+            payment.amount_minor = event.amount_minor
+        payment.save(update_fields=["outcome", "at", "amount_minor"])
+        return payment
+    return None
 
 
 def on_invoice_paid(event: PaymentEvent) -> str:
@@ -199,7 +210,7 @@ def on_invoice_payment_failed(event: PaymentEvent) -> str:
     subscription = _subscription_for(event)
     payment = _record_payment(subscription, event, Payment.Outcome.FAILED)
     if payment is None and event.invoice_id:
-        raise Ignored("failure already recorded for this invoice")
+        raise Ignored("this invoice is already recorded as failed, or as paid")
     if can(subscription.status, Event.PAYMENT_FAILED):
         apply_event(subscription, Event.PAYMENT_FAILED, note=f"invoice {event.invoice_id} failed")
     notify("payment_failed", subscription.pk)

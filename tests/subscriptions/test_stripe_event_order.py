@@ -1,0 +1,104 @@
+"""Stripe events late, out of order or from the same second: a paid subscription never goes back to incomplete.
+
+Rules: provider state older than what was applied is ignored; within the same second the later lifecycle
+stage wins; a payment failure for an invoice older than the last paid one changes nothing; a paid retry of
+a failed invoice brings the subscription back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+
+from masthead.subscriptions.models import Checkout, Payment, Plan, Subscription
+from masthead.subscriptions.services import subscriptions_tick
+from tests.payments.test_webhooks import SECRET, event, invoice, post, subscription_object
+
+pytestmark = pytest.mark.django_db(transaction=True)  # emails are sent when changes commit
+
+DAY = 86400
+PAYMENT_FAILED = "Your payment failed"
+
+
+@pytest.fixture
+def stripe_settings(settings):
+    settings.MASTHEAD_PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_API_KEY = "sk_test_masthead"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    return settings
+
+
+@pytest.fixture
+def checkout(db, clock):
+    user = User.objects.create_user("paying@example.com", email="paying@example.com")
+    plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=1200, provider_plan_id="plan_monthly")
+    return Checkout.objects.create(user=user, plan=plan, provider="stripe", created_at=clock.now)
+
+
+@pytest.fixture
+def now(clock) -> int:
+    return int(clock.now.timestamp())
+
+
+@pytest.fixture
+def deliver(client, stripe_settings, checkout):
+    """Deliver one Stripe event through the webhook endpoint; returns the outcome (or "duplicate")."""
+    reference = str(checkout.reference)
+
+    def send(kind: str, event_id: str, created: int, **fields) -> str:
+        if kind.startswith("invoice."):
+            body = invoice(event_id, kind, fields["invoice_id"], 1200, created, fields["period_end"])
+        else:
+            body = event(event_id, kind, subscription_object(reference, **fields), created)
+        response = post(client, body)
+        assert response.status_code == 200, response.content
+        return "duplicate" if response.json().get("duplicate") else response.json()["outcome"]
+
+    return send
+
+
+def subscription() -> Subscription:
+    return Subscription.objects.get()
+
+
+def subjects() -> list[str]:
+    return [message.subject for message in mail.outbox]
+
+
+@pytest.fixture
+def paid(deliver, now) -> Subscription:
+    """Created incomplete, its first invoice paid, then updated to active: all within the same second."""
+    period_end = now + 30 * DAY
+    assert deliver("customer.subscription.created", "evt_created", now, status="incomplete", period_end=period_end)
+    assert subscription().status == "incomplete"
+    deliver("invoice.paid", "evt_paid_1", now, invoice_id="in_1", period_end=period_end)
+    deliver("customer.subscription.updated", "evt_active", now, status="active", period_end=period_end)
+    paid = subscription()
+    assert paid.status == "active" and paid.ever_paid
+    return paid
+
+
+def test_a_paid_retry_of_a_failed_invoice_is_recorded_paid_and_brings_the_subscription_back(
+    paid, deliver, now, clock, settings
+):
+    settings.MASTHEAD_GRACE_DAYS = 7
+    second_end = now + 60 * DAY
+    deliver("invoice.payment_failed", "evt_failed_2", now + 30 * DAY, invoice_id="in_2", period_end=second_end)
+    assert subscription().status == "past_due"  # positive control: the renewal failed
+    assert Payment.objects.get(provider_invoice_id="in_2").outcome == "failed"
+    assert PAYMENT_FAILED in subjects()
+
+    retry = deliver("invoice.paid", "evt_paid_2", now + 33 * DAY, invoice_id="in_2", period_end=second_end)
+    assert retry == "processed"
+    assert Payment.objects.get(provider_invoice_id="in_2").outcome == "paid"
+    recovered = subscription()
+    assert recovered.status == "active"
+    assert recovered.current_period_end == dt.datetime.fromtimestamp(second_end, dt.UTC)
+    assert subjects().count("Your receipt from The Masthead Review") == 2
+
+    clock.set(dt.datetime.fromtimestamp(now + 40 * DAY, dt.UTC))  # past the grace period of the failure
+    subscriptions_tick()
+    assert subscription().status == "active"
