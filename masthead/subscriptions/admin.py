@@ -45,7 +45,7 @@ class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "outcome", "amount_minor", "currency", "provider_invoice_id"]
+    readonly_fields = ["at", "outcome", "amount_minor", "currency", "provider_invoice_id", "period_end"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -73,6 +73,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "cancel_at_period_end",
         "ever_paid",
         "provider_synced_at",
+        "provider_status",
         "created_at",
     ]
 

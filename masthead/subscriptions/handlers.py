@@ -1,13 +1,18 @@
 """What each payment event does to Masthead's subscriptions. Registered with payments.webhooks.
 
 Handlers are upserts under row locks, and skip provider state older than what was already applied,
-so duplicates, parallel deliveries and out-of-order events all end in the same place.
+so duplicates, parallel deliveries and out-of-order events all end in the same place:
+- a subscription event older than the one applied is ignored; one from the same second is ignored when it is
+  at an earlier stage of the provider's lifecycle (PROVIDER_STAGE);
+- a paid subscription never goes back to INCOMPLETE;
+- a payment failure for an invoice older than the last paid one is ignored (no change, no email);
+- a paid invoice we had as failed (the provider's retry succeeded) is recorded paid and counts as a payment.
 """
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 
 from masthead.core import clock
 from masthead.payments.interface import EventKind, PaymentEvent, ProviderStatus
@@ -17,7 +22,7 @@ from .lifecycle import apply_event, move_to
 from .models import Checkout, Payment, Subscription
 from .money import format_money
 from .notifications import notify
-from .states import Event, Status, can
+from .states import Event, Status, can, provider_may_move
 
 # The provider's status (ProviderStatus, its vocabulary) → ours (Status). Some words are spelled alike
 # and mean different things: the provider's CANCELED is over, so it is our EXPIRED, while our CANCELED
@@ -33,6 +38,26 @@ PROVIDER_STATUS: dict[str, Status] = {
     ProviderStatus.CANCELED: Status.EXPIRED,
     ProviderStatus.INCOMPLETE_EXPIRED: Status.EXPIRED,
 }
+
+
+# The provider's lifecycle, stage by stage. Stripe stamps events to the second, and several from one second
+# may arrive in any order: among those, the later stage is the newer state. Within a stage, a pending cancel
+# (cancel_at_period_end) is later than none. A status missing here ranks first: it never wins a tie.
+PROVIDER_STAGE: dict[str, int] = {
+    ProviderStatus.INCOMPLETE: 1,
+    ProviderStatus.TRIALING: 2,
+    ProviderStatus.ACTIVE: 3,
+    ProviderStatus.PAST_DUE: 4,
+    ProviderStatus.UNPAID: 5,
+    ProviderStatus.PAUSED: 5,
+    ProviderStatus.CANCELED: 6,
+    ProviderStatus.INCOMPLETE_EXPIRED: 6,
+}
+
+
+def provider_stage(status: ProviderStatus | str, *, cancel_at_period_end: bool) -> tuple[int, bool]:
+    """Where ``status`` stands in the provider's lifecycle; compare two with ``<``."""
+    return PROVIDER_STAGE.get(status, 0), cancel_at_period_end
 
 
 def status_from_provider(status: ProviderStatus | str, *, cancel_at_period_end: bool) -> Status | None:
@@ -109,8 +134,27 @@ def _sync_period(subscription: Subscription, event: PaymentEvent) -> None:
         subscription.cancel_at_period_end = event.cancel_at_period_end
 
 
-def _is_stale(subscription: Subscription, event: PaymentEvent) -> bool:
-    return subscription.provider_synced_at is not None and event.occurred_at < subscription.provider_synced_at
+def _staleness(subscription: Subscription, event: PaymentEvent) -> str:
+    """Why the event's subscription state is older than the state applied ("" when it is not)."""
+    applied_at = subscription.provider_synced_at
+    if applied_at is None:
+        return ""
+    if event.occurred_at < applied_at:
+        return "older than the state already applied"
+    pending_cancel = (
+        subscription.cancel_at_period_end if event.cancel_at_period_end is None else event.cancel_at_period_end
+    )
+    if event.occurred_at == applied_at and provider_stage(
+        event.status, cancel_at_period_end=pending_cancel
+    ) < provider_stage(subscription.provider_status, cancel_at_period_end=subscription.cancel_at_period_end):
+        return f"same second as the state applied ({subscription.provider_status}), at an earlier stage"
+    return ""
+
+
+def _applied(subscription: Subscription, event: PaymentEvent) -> None:
+    """Remember the newest provider state applied, to order the events that come after it."""
+    subscription.provider_synced_at = event.occurred_at
+    subscription.provider_status = str(event.status)
 
 
 def on_checkout_completed(event: PaymentEvent) -> str:
@@ -129,11 +173,13 @@ def on_checkout_completed(event: PaymentEvent) -> str:
 
 def on_subscription_changed(event: PaymentEvent) -> str:
     subscription = _subscription_for(event)
-    if _is_stale(subscription, event):
-        raise Ignored("older than the state already applied")
+    if stale := _staleness(subscription, event):
+        raise Ignored(stale)
     _sync_period(subscription, event)
-    subscription.provider_synced_at = event.occurred_at
     target = status_from_provider(event.status, cancel_at_period_end=subscription.cancel_at_period_end)
+    if target is not None and not provider_may_move(target, ever_paid=subscription.ever_paid):
+        raise Ignored(f"a paid subscription does not go back to {target}")  # and the handler's changes roll back
+    _applied(subscription, event)
     if target is None:
         subscription.save()
         return f"provider status {event.status!r} kept as is"
@@ -147,7 +193,8 @@ def on_subscription_changed(event: PaymentEvent) -> str:
 def on_subscription_deleted(event: PaymentEvent) -> str:
     subscription = _subscription_for(event)
     _sync_period(subscription, event)
-    subscription.provider_synced_at = max(filter(None, [subscription.provider_synced_at, event.occurred_at]))
+    if subscription.provider_synced_at is None or event.occurred_at >= subscription.provider_synced_at:
+        _applied(subscription, event)  # the end: every later stage ranks below it
     move_to(subscription, Status.EXPIRED, note=event.provider_type)
     if not subscription.expiry_notice_sent:
         subscription.expiry_notice_sent = True
@@ -172,6 +219,7 @@ def _record_payment(subscription: Subscription, event: PaymentEvent, outcome: st
             "amount_minor": event.amount_minor or 0,
             "currency": event.currency or subscription.plan.currency,
             "at": event.occurred_at,
+            "period_end": event.current_period_end,
         },
     )
     if created:
@@ -181,9 +229,18 @@ def _record_payment(subscription: Subscription, event: PaymentEvent, outcome: st
         payment.at = event.occurred_at
         if event.amount_minor is not None:
             payment.amount_minor = event.amount_minor
-        payment.save(update_fields=["outcome", "at", "amount_minor"])
+        payment.period_end = payment.period_end or event.current_period_end
+        payment.save(update_fields=["outcome", "at", "amount_minor", "period_end"])
         return payment
     return None
+
+
+def _older_than_the_last_paid(subscription: Subscription, event: PaymentEvent) -> bool:
+    """Whether the event's invoice bills a period that ended before the last paid invoice's period."""
+    if event.current_period_end is None:
+        return False
+    last_paid = subscription.payments.filter(outcome=Payment.Outcome.PAID).aggregate(end=Max("period_end"))["end"]
+    return last_paid is not None and event.current_period_end < last_paid
 
 
 def on_invoice_paid(event: PaymentEvent) -> str:
@@ -208,6 +265,8 @@ def on_invoice_paid(event: PaymentEvent) -> str:
 
 def on_invoice_payment_failed(event: PaymentEvent) -> str:
     subscription = _subscription_for(event)
+    if _older_than_the_last_paid(subscription, event):
+        raise Ignored("a failure for an invoice older than the last one paid")
     payment = _record_payment(subscription, event, Payment.Outcome.FAILED)
     if payment is None and event.invoice_id:
         raise Ignored("this invoice is already recorded as failed, or as paid")

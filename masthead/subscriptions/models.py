@@ -146,6 +146,14 @@ class Subscription(models.Model):
     provider_synced_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Time of the newest provider event applied; older ones are ignored.")
     )
+    provider_status = models.CharField(
+        max_length=24,
+        blank=True,
+        help_text=_(
+            "The provider's status in the newest event applied; an event from the same second at an earlier "
+            "stage of the provider's lifecycle is ignored."
+        ),
+    )
     trial_reminder_sent = models.BooleanField(default=False)
     expiry_notice_sent = models.BooleanField(default=False)
     created_at = models.DateTimeField()
@@ -187,6 +195,9 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3)
     at = models.DateTimeField()
     provider_invoice_id = models.CharField(max_length=120, unique=True)
+    period_end = models.DateTimeField(
+        null=True, blank=True, help_text=_("The end of the period the invoice bills; orders late events.")
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -64,3 +64,12 @@ def transition(status: Status, event: Event) -> Status:
 
 def can(status: Status, event: Event) -> bool:
     return (Status(status), Event(event)) in TRANSITIONS
+
+
+def provider_may_move(target: Status, *, ever_paid: bool) -> bool:
+    """Whether a provider's status may bring a subscription to ``target``: once paid, never back to INCOMPLETE.
+
+    INCOMPLETE means "nothing paid yet"; a provider event that says so about a paid subscription is older than
+    the payment, however it is stamped.
+    """
+    return not (ever_paid and Status(target) == Status.INCOMPLETE)

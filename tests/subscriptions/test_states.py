@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from masthead.subscriptions.states import Event, InvalidTransition, Status, can, transition
+from masthead.subscriptions.states import Event, InvalidTransition, Status, can, provider_may_move, transition
 
 S, E = Status, Event
 ALLOWED = {
@@ -58,3 +58,9 @@ def test_the_lifecycle_reads_as_the_product_describes_it():
     ):
         status = transition(status, event)
     assert status == Status.EXPIRED
+
+
+@pytest.mark.parametrize("target", list(Status))
+def test_a_provider_may_move_a_paid_subscription_anywhere_but_back_to_incomplete(target):
+    assert provider_may_move(target, ever_paid=False)  # positive control: unpaid, every status is open
+    assert provider_may_move(target, ever_paid=True) == (target != Status.INCOMPLETE)

@@ -81,6 +81,76 @@ def paid(deliver, now) -> Subscription:
     return paid
 
 
+def test_a_same_second_incomplete_created_event_delivered_last_does_not_demote_a_paid_subscription(deliver, now):
+    period_end = now + 30 * DAY
+    deliver("invoice.paid", "evt_paid_1", now, invoice_id="in_1", period_end=period_end)
+    deliver("customer.subscription.updated", "evt_active", now, status="active", period_end=period_end)
+    assert subscription().status == "active"  # positive control: the subscription is paid and active
+
+    outcome = deliver("customer.subscription.created", "evt_created", now, status="incomplete", period_end=period_end)
+    assert outcome == "ignored"
+    assert subscription().status == "active"
+    assert "incomplete" not in subscription().history.values_list("to_status", flat=True)
+
+
+def test_a_paid_subscription_never_goes_back_to_incomplete_even_on_a_newer_event(paid, deliver, now):
+    outcome = deliver(
+        "customer.subscription.updated", "evt_later", now + 60, status="incomplete", period_end=now + 30 * DAY
+    )
+    assert outcome == "ignored"
+    assert subscription().status == "active"
+
+
+def test_within_the_same_second_the_later_lifecycle_stage_wins(deliver, now):
+    trial_end = now + 14 * DAY
+    deliver(
+        "customer.subscription.updated", "evt_trial", now, status="trialing", period_end=trial_end, trial_end=trial_end
+    )
+    assert subscription().status == "trialing"  # positive control: an unpaid trial, so only the order can decide
+    assert (
+        deliver("customer.subscription.created", "evt_created", now, status="incomplete", period_end=trial_end)
+        == "ignored"
+    )
+    assert subscription().status == "trialing"
+
+    deliver(
+        "customer.subscription.updated", "evt_cancel", now + 1, status="trialing", period_end=trial_end, cancel=True
+    )
+    deliver("customer.subscription.updated", "evt_keep", now + 1, status="trialing", period_end=trial_end)
+    assert subscription().status == "canceled"  # the request to cancel is the later stage
+
+
+def test_a_later_second_still_wins_over_a_later_stage(paid, deliver, now):
+    """The control for the tie rule: across seconds, time decides (a resume after a cancel)."""
+    period_end = now + 30 * DAY
+    deliver("customer.subscription.updated", "evt_cancel", now + 5, status="active", period_end=period_end, cancel=True)
+    assert subscription().status == "canceled"
+    deliver("customer.subscription.updated", "evt_resume", now + 6, status="active", period_end=period_end)
+    assert subscription().status == "active"
+
+
+@pytest.mark.parametrize("late_by", [0, 1], ids=["same-second", "one-second-later"])
+def test_a_late_payment_failure_for_an_older_invoice_changes_nothing_and_sends_no_email(paid, deliver, now, late_by):
+    first_end, second_end = now + 30 * DAY, now + 60 * DAY
+    second_paid_at = now + 30 * DAY + 10
+    deliver("invoice.paid", "evt_paid_2", second_paid_at, invoice_id="in_2", period_end=second_end)
+    mail.outbox.clear()
+
+    # A failed attempt on an older invoice (another one for the first period), delivered after in_2 was paid.
+    late = deliver(
+        "invoice.payment_failed", "evt_failed_old", second_paid_at - late_by, invoice_id="in_old", period_end=first_end
+    )
+    assert late == "ignored"
+    assert subscription().status == "active"
+    assert PAYMENT_FAILED not in subjects()
+    assert not Payment.objects.filter(provider_invoice_id="in_old").exists()
+
+    # Positive control: a failure for the newest invoice still moves it to past due and says so.
+    deliver("invoice.payment_failed", "evt_failed_3", now + 60 * DAY + 10, invoice_id="in_3", period_end=now + 90 * DAY)
+    assert subscription().status == "past_due"
+    assert PAYMENT_FAILED in subjects()
+
+
 def test_a_paid_retry_of_a_failed_invoice_is_recorded_paid_and_brings_the_subscription_back(
     paid, deliver, now, clock, settings
 ):
