@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +62,13 @@ def served_site(
     workers: int = 3,
     setup: str = "",
     demo: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[Site]:
-    """Serve a fresh Masthead with deploy/serve; ``setup`` is Python run in ``manage.py shell`` first."""
+    """Serve a fresh Masthead with deploy/serve; ``setup`` is Python run in ``manage.py shell`` first.
+
+    ``env`` adds or overrides environment variables of the site (e.g. its payment provider).
+    """
+    extra_env = env or {}
     if redis:
         require_service("Redis", "127.0.0.1", 6379)
     with contextlib.ExitStack() as stack:
@@ -91,6 +96,7 @@ def served_site(
             env["MASTHEAD_METER_STORE"] = "redis"
         else:
             env["MASTHEAD_METER_STORE"] = "database"
+        env.update(extra_env)
         site = Site("", env)
         site.manage("migrate", "--noinput", "-v", "0")
         site.manage("collectstatic", "--noinput", "-v", "0")
@@ -98,23 +104,26 @@ def served_site(
             site.manage("load_demo")
         if setup:
             site.manage("shell", "-c", setup)
-        port = free_port()
-        # The production server, started the way docs/deploy.md starts it.
-        server = subprocess.Popen(
-            [str(ROOT / "deploy" / "serve")],
-            cwd=ROOT,
-            env={
-                **env,
-                "PYTHON": sys.executable,
-                "HOST": "127.0.0.1",
-                "PORT": str(port),
-                "WEB_CONCURRENCY": str(workers),
-            },
-        )
-        stack.callback(_stop, server)
+        url = stack.enter_context(serving(env, workers=workers))
+        yield Site(url, env)
+
+
+@contextlib.contextmanager
+def serving(env: Mapping[str, str], *, workers: int) -> Iterator[str]:
+    """Run deploy/serve with ``env`` (a served site's, e.g. to serve its database again); yields its URL."""
+    port = free_port()
+    # The production server, started the way docs/deploy.md starts it.
+    server = subprocess.Popen(
+        [str(ROOT / "deploy" / "serve")],
+        cwd=ROOT,
+        env={**env, "PYTHON": sys.executable, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)},
+    )
+    try:
         url = f"http://127.0.0.1:{port}"
         _wait_until_up(url, server)
-        yield Site(url, env)
+        yield url
+    finally:
+        _stop(server)
 
 
 def _wait_until_up(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
