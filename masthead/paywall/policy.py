@@ -67,9 +67,9 @@ def decide(
 
     limit = rules.limit_for(reader.kind)
     if meter.already_read:
-        return _full(
-            Reason.METER_REREAD, rules, message=_meter_message(meter.used, limit), used=meter.used, limit=limit
-        )
+        # Re-reading is free: the page says what is left, and never "this is your last free article".
+        message = Message.REREAD_ALLOWANCE_SPENT if meter.used >= limit else Message.ARTICLES_LEFT
+        return _full(Reason.METER_REREAD, rules, message=message, used=meter.used, limit=limit)
     if meter.used < limit:
         used = meter.used + 1
         return _full(

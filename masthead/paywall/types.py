@@ -44,6 +44,9 @@ class Message(StrEnum):
     NONE = "none"
     ARTICLES_LEFT = "articles_left"  # "You have N free articles left this month"
     LAST_FREE_ARTICLE = "last_free_article"  # "This is your last free article this month"
+    # A re-read once the allowance is spent (of the last free article or an earlier one): it stays open,
+    # and the reader has no free article left: "You have no free articles left this month; …"
+    REREAD_ALLOWANCE_SPENT = "reread_allowance_spent"
     METER_EXHAUSTED = "meter_exhausted"  # "You have read all N free articles this month"
     REGISTRATION_WALL = "registration_wall"
     SUBSCRIPTION_WALL = "subscription_wall"

@@ -183,6 +183,9 @@ def account_links(request: HttpRequest) -> fragments.AccountLinks:
     )
 
 
+METER_BANNER_MESSAGES = frozenset({Message.ARTICLES_LEFT, Message.LAST_FREE_ARTICLE, Message.REREAD_ALLOWANCE_SPENT})
+
+
 def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments.Fragment | None, ...]:
     """The banner and panel this reader gets for this decision (None where there is none)."""
     decision, lapse = view.decision, view.identified.lapse
@@ -190,7 +193,7 @@ def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments
     user = request.user
     username = user.get_username() if user.is_authenticated else ""
     banner = None
-    if decision.message in (Message.ARTICLES_LEFT, Message.LAST_FREE_ARTICLE):
+    if decision.message in METER_BANNER_MESSAGES:
         banner = fragments.MeterBanner(
             language=language,
             path=request.path,

@@ -32,6 +32,7 @@ POSITIONS = {
     "last": lambda limit: MeterState(used=limit - 1),
     "exhausted": lambda limit: MeterState(used=limit),
     "reread": lambda limit: MeterState(used=limit, already_read=True),
+    "reread_with_some_left": lambda limit: MeterState(used=limit - 2, already_read=True),
 }
 
 FULL, TEASER = Outcome.FULL, Outcome.TEASER
@@ -64,7 +65,13 @@ for kind in (ReaderKind.ANONYMOUS, ReaderKind.REGISTERED):
     EXPECTED[(AccessLevel.METERED, kind, "one_left")] = (FULL, Reason.METER_GRANTED, Message.ARTICLES_LEFT)
     EXPECTED[(AccessLevel.METERED, kind, "last")] = (FULL, Reason.METER_GRANTED, Message.LAST_FREE_ARTICLE)
     EXPECTED[(AccessLevel.METERED, kind, "exhausted")] = (TEASER, Reason.METER_EXHAUSTED, Message.METER_EXHAUSTED)
-    EXPECTED[(AccessLevel.METERED, kind, "reread")] = (FULL, Reason.METER_REREAD, Message.LAST_FREE_ARTICLE)
+    # A re-read never says "this is your last free article": it says what is left (issue 11, finding 5).
+    EXPECTED[(AccessLevel.METERED, kind, "reread")] = (FULL, Reason.METER_REREAD, Message.REREAD_ALLOWANCE_SPENT)
+    EXPECTED[(AccessLevel.METERED, kind, "reread_with_some_left")] = (
+        FULL,
+        Reason.METER_REREAD,
+        Message.ARTICLES_LEFT,
+    )
 
 assert len(EXPECTED) == len(AccessLevel) * len(ReaderKind) * len(POSITIONS)
 
