@@ -9,6 +9,7 @@ check (masthead/core/checks.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import secrets
@@ -333,3 +334,25 @@ TASKS = {
 
 # Publication-wide defaults; the editable values live in the Publication and MeterRules models.
 MASTHEAD_SITE_URL = os.environ.get("MASTHEAD_SITE_URL", "")
+
+# Password forms (reader sign-in, the admin's login, password change) share one limiter, django-axes, which
+# counts in the database every worker shares and counts an attempt before its password is checked
+# (masthead/accounts/limiter.py says how, and why these limits).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last: it turns a locked-out answer into the 429 page
+AUTHENTICATION_BACKENDS = ["masthead.accounts.limiter.PasswordLimitBackend", *AUTHENTICATION_BACKENDS]
+AXES_HANDLER = "masthead.accounts.limiter.PasswordAttemptHandler"
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_FAILURE_LIMIT = 5  # wrong passwords for one account from one address, within the cool-off
+MASTHEAD_SIGNIN_ACCOUNT_LIMIT = 20  # ... for one account from any addresses (a guesser spread over many)
+MASTHEAD_SIGNIN_ADDRESS_LIMIT = 20  # ... from one address for any accounts (one client trying many)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # axes' own view of the first limit (admin, commands)
+AXES_RESET_ON_SUCCESS = False  # the handler forgives only the signed-in account's failures from its address
+# A refused attempt checks no password, so it does not count: a guesser held at the first limit cannot go on
+# to lock the owner out everywhere.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "masthead.core.client.client_address"  # honours MASTHEAD_TRUSTED_PROXIES
+AXES_USERNAME_CALLABLE = "masthead.accounts.limiter.attempt_username"
+AXES_LOCKOUT_CALLABLE = "masthead.site.accounts.password_attempts_locked"
+AXES_DISABLE_ACCESS_LOG = True  # no row for every successful sign-in, growing without end
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not axes' bookkeeping

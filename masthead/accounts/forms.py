@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from . import limiter
 
 
 class SignUpForm(forms.Form):
@@ -37,3 +40,19 @@ class SignInForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, whose old password is checked through ``authenticate()``, so the one password limiter
+    counts a wrong one and refuses while locked out, as at sign-in."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) is None:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        limiter.password_confirmed(self.request, self.user)
+        return old_password

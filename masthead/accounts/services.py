@@ -1,17 +1,13 @@
-"""Reader accounts: sign-up and the sign-in rate limit."""
+"""Reader accounts: sign-up."""
 
 from __future__ import annotations
 
-import hashlib
-
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .models import ReaderProfile
-
-SIGNIN_ATTEMPTS = 5
-SIGNIN_WINDOW_SECONDS = 15 * 60
 
 
 @transaction.atomic
@@ -22,24 +18,10 @@ def reader_create(*, email: str, password: str):
     return user
 
 
-def _attempts_key(ip: str, login: str) -> str:
-    digest = hashlib.sha256(f"{ip}|{login.strip().lower()}".encode()).hexdigest()[:32]
-    return f"accounts:signin-failures:{digest}"
-
-
-def signin_blocked(*, ip: str, login: str) -> bool:
-    return (cache.get(_attempts_key(ip, login)) or 0) >= SIGNIN_ATTEMPTS
-
-
-def signin_failed(*, ip: str, login: str) -> None:
-    key = _attempts_key(ip, login)
-    if cache.add(key, 1, SIGNIN_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, SIGNIN_WINDOW_SECONDS)
-
-
-def signin_succeeded(*, ip: str, login: str) -> None:
-    cache.delete(_attempts_key(ip, login))
+def session_backend() -> str:
+    """The configured backend that loads a signed-in user, for ``login()`` without ``authenticate()``
+    (the password limiter's backend, first in the list, only guards passwords)."""
+    for path in settings.AUTHENTICATION_BACKENDS:
+        if hasattr(import_string(path), "get_user"):
+            return path
+    raise LookupError("no backend in AUTHENTICATION_BACKENDS loads users")

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from masthead.accounts import services, verification
-from masthead.accounts.forms import SignInForm, SignUpForm
+from masthead.accounts.forms import PasswordChangeForm, SignInForm, SignUpForm
 from masthead.accounts.models import ReaderProfile
-from masthead.core.client import client_address
 from masthead.paywall.services import meter_merge_on_signin
 from masthead.subscriptions.account import account_context
 
@@ -34,7 +35,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = services.reader_create(email=form.cleaned_data["email"], password=form.cleaned_data["password"])
         meter_merge_on_signin(request, user)
-        login(request, user)  # the one configured backend
+        login(request, user, backend=services.session_backend())
         verification.send_verification(user, base_url=request.build_absolute_uri("/"))
         return redirect(_safe_next(request))
     return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})
@@ -52,29 +53,36 @@ class SignOutView(auth_views.LogoutView):
 
 
 class SignInView(auth_views.LoginView):
+    """Django's sign-in; the password limiter (masthead.accounts.limiter) guards it through authenticate()."""
+
     template_name = "accounts/signin.html"
     form_class = SignInForm
 
-    def _ip(self) -> str:
-        return client_address(self.request)
-
-    def post(self, request, *args, **kwargs):
-        login_name = request.POST.get("username", "")
-        if services.signin_blocked(ip=self._ip(), login=login_name):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many sign-in attempts. Please wait 15 minutes and try again."))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        services.signin_failed(ip=self._ip(), login=self.request.POST.get("username", ""))
-        return super().form_invalid(form)
-
     def form_valid(self, form):
-        services.signin_succeeded(ip=self._ip(), login=form.get_user().get_username())
         meter_merge_on_signin(self.request, form.get_user())
         return super().form_valid(form)
+
+
+def password_attempts_locked(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """The answer of every password form while its attempts are locked out (axes' AXES_LOCKOUT_CALLABLE)."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = render(request, "accounts/locked.html", {"minutes": seconds // 60}, status=429)
+    response["Retry-After"] = str(seconds)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, whose old password goes through the password limiter."""
+
+    template_name = "accounts/form.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("accounts:account")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 @login_required

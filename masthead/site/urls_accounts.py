@@ -12,13 +12,7 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("verify/send/", views.send_verification, name="send_verification"),
     path("verify/<str:token>/", views.verify_email, name="verify_email"),
-    path(
-        "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/form.html", success_url=reverse_lazy("accounts:account")
-        ),
-        name="password_change",
-    ),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/reset/",
         views.PasswordResetView.as_view(success_url=reverse_lazy("accounts:password_reset_done")),
