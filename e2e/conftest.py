@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,13 @@ def demo_site(live_server, transactional_db):
     finally:
         os.environ.pop("MASTHEAD_ADMIN_PASSWORD", None)
     return live_server
+
+
+def confirmation_link() -> str:
+    """The link in the last mail sent (the live server runs in this process, mailing to Django's outbox)."""
+    from django.core import mail
+
+    return re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
 
 
 def pytest_terminal_summary(terminalreporter):

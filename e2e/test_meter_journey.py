@@ -2,6 +2,7 @@
 
 from playwright.sync_api import expect
 
+from e2e.conftest import confirmation_link
 from e2e.controls import expect_article
 from masthead.publishing.models import Article
 
@@ -36,6 +37,8 @@ def test_new_reader_meter_paywall_and_sign_up(page, demo_site, screenshot):
     page.get_by_label("Password").fill("a sturdy passphrase 42")
     screenshot("meter-5-sign-up")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(confirmation_link())  # the link in the mail confirms the address and signs in
 
     expect(page).to_have_url(demo_site.url + walled.get_absolute_url())
     expect_article(page, walled)

@@ -2,6 +2,7 @@
 
 from playwright.sync_api import expect
 
+from e2e.conftest import confirmation_link
 from e2e.controls import expect_article
 from masthead.publishing.models import Article
 from masthead.subscriptions.models import Subscription
@@ -21,10 +22,12 @@ def test_offer_checkout_full_access_and_cancel(page, demo_site, screenshot):
     screenshot("subscribe-1-offers")
     page.locator("#offer-three-months-for-9 button").click()
 
-    # Not signed in yet: create an account, then come back to the offer.
+    # Not signed in yet: create an account, confirm it from the mail, then come back to the offer.
     page.get_by_label("Email").fill("subscriber@example.com")
     page.get_by_label("Password").fill("a sturdy passphrase 42")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(confirmation_link())
     page.locator("#offer-three-months-for-9 button").click()
 
     expect(page.locator(".checkout-due")).to_contain_text("$3")

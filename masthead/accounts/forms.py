@@ -16,10 +16,9 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(username__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email already exists. Sign in instead."))
-        return email
+        # Whether the address already has an account is not said here: the page answers the same either
+        # way, and the owner gets a mail instead (accounts.notices).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()

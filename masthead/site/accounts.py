@@ -14,11 +14,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from masthead.accounts import services, verification
+from masthead.accounts import notices, services, verification
 from masthead.accounts.forms import PasswordChangeForm, SignInForm, SignUpForm
 from masthead.accounts.models import ReaderProfile
+from masthead.core.client import client_address
 from masthead.paywall.services import meter_merge_on_signin
 from masthead.subscriptions.account import account_context
+
+from .page_cache import site_base
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -31,14 +34,29 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    """Create an account. The answer is the same whether or not the address already has one: a new account
+    gets a link that confirms the address and signs in; an existing one's owner gets a notice instead."""
     form = SignUpForm(request.POST or None)
+    next_url = _safe_next(request)
     if request.method == "POST" and form.is_valid():
-        user = services.reader_create(email=form.cleaned_data["email"], password=form.cleaned_data["password"])
-        meter_merge_on_signin(request, user)
-        login(request, user, backend=services.session_backend())
-        verification.send_verification(user, base_url=request.build_absolute_uri("/"))
-        return redirect(_safe_next(request))
-    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})
+        if not services.signup_allowed(client=client_address(request)):
+            form.add_error(None, _("Too many accounts were created from your network. Please try again in an hour."))
+            return _private(render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=429))
+        email = form.cleaned_data["email"]
+        signup = services.reader_sign_up(email=email, password=form.cleaned_data["password"])
+        if signup.created:
+            verification.send_verification(signup.user, base_url=site_base(request), next_url=next_url)
+        elif services.mail_allowed(kind="signup-notice", address=email):
+            notices.send_signup_notice(
+                signup.user, base_url=site_base(request), publication_name=request.publication.name
+            )
+        return _private(render(request, "accounts/signup_sent.html", {"email": email}))
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class SignOutView(auth_views.LogoutView):
@@ -98,18 +116,27 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def send_verification(request: HttpRequest) -> HttpResponse:
-    verification.send_verification(request.user, base_url=request.build_absolute_uri("/"))
-    messages.success(request, _("We sent you a link to confirm your email address."))
+    if services.mail_allowed(kind="verify", address=request.user.email or request.user.get_username()):
+        verification.send_verification(request.user, base_url=site_base(request))
+        messages.success(request, _("We sent you a link to confirm your email address."))
+    else:
+        messages.error(request, _("We have sent you several links in the last hour. Please use the latest one."))
     return redirect("accounts:account")
 
 
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
-    user = verification.verify(token)
-    if user is None:
+    """Confirm an address. The link's first use also signs its reader in (it reached their inbox)."""
+    verified = verification.verify(token)
+    if verified is None:
         messages.error(request, _("That confirmation link is not valid any more. Send yourself a new one."))
-    else:
-        messages.success(request, _("Thank you: your email address is confirmed."))
-    return redirect("accounts:account" if request.user.is_authenticated else "accounts:signin")
+        return redirect("accounts:account" if request.user.is_authenticated else "accounts:signin")
+    messages.success(request, _("Thank you: your email address is confirmed."))
+    if verified.first_time and not request.user.is_authenticated:
+        meter_merge_on_signin(request, verified.user)
+        login(request, verified.user, backend=services.session_backend())
+    if not request.user.is_authenticated:
+        return redirect("accounts:signin")
+    return redirect(_safe_next(request) if request.GET.get("next") else "accounts:account")
 
 
 class PasswordResetView(auth_views.PasswordResetView):

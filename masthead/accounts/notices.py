@@ -1,0 +1,33 @@
+"""The mail an account's owner gets when someone tries to sign up with their address (issue 10, finding 17).
+
+The sign-up page answers the same whether or not the address has an account; the owner learns of the
+attempt here instead, with the ways back in.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def send_signup_notice(user, *, base_url: str, publication_name: str) -> None:
+    base = base_url.rstrip("/")
+    send_mail(
+        _("Someone tried to create an account with your address"),
+        _(
+            "Someone, perhaps you, tried to create an account on %(name)s with this email address. "
+            "You already have one.\n\n"
+            "To sign in: %(signin)s\n"
+            "Forgot your password? Choose a new one: %(reset)s\n\n"
+            "If it was not you, ignore this message: nothing has changed in your account."
+        )
+        % {
+            "name": publication_name,
+            "signin": base + reverse("accounts:signin"),
+            "reset": base + reverse("accounts:password_reset"),
+        },
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email or user.get_username()],
+    )
