@@ -45,10 +45,13 @@ import json
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
+from masthead.accounts.models import ReaderProfile
 User = get_user_model()
 sessions = []
 for i in range({n}):
     user = User.objects.create_user(f"soak-{{i}}@example.com", email=f"soak-{{i}}@example.com", password="soak password 1")
+    ReaderProfile.objects.create(user=user, email_verified_at=timezone.now())  # the registered allowance
     browser = Client()
     browser.force_login(user)  # a session made as signing in makes it
     sessions.append({{"user": user.pk, "session": browser.cookies[settings.SESSION_COOKIE_NAME].value}})

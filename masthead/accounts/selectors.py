@@ -1,10 +1,27 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .models import ReaderProfile
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    full_access: bool  # newsroom staff, or granted complimentary access
+    email_verified: bool
+
+
+def reader_standing(user) -> Standing:
+    """What a signed-in reader's account grants, in one query (none for staff)."""
+    if user.is_staff:
+        return Standing(full_access=True, email_verified=True)
+    row = ReaderProfile.objects.filter(user_id=user.pk).values_list("complimentary_access", "email_verified_at").first()
+    if row is None:
+        return Standing(full_access=False, email_verified=False)
+    complimentary, verified_at = row
+    return Standing(full_access=complimentary, email_verified=verified_at is not None)
 
 
 def has_full_access(user) -> bool:
     """Whether a signed-in reader may read everything: newsroom staff and complimentary readers."""
-    if user.is_staff:
-        return True
-    return ReaderProfile.objects.filter(user_id=user.pk, complimentary_access=True).exists()
+    return reader_standing(user).full_access

@@ -9,6 +9,8 @@ from masthead.publishing.access import AccessLevel
 from .types import ArticleAccess, Decision, Message, MeterRules, MeterState, Outcome, Reader, ReaderKind, Reason
 
 UNLIMITED_ACCESS = {ReaderKind.ENTITLED: Reason.ENTITLED, ReaderKind.CRAWLER: Reason.CRAWLER}
+METERED_READERS = (ReaderKind.ANONYMOUS, ReaderKind.UNVERIFIED, ReaderKind.REGISTERED)
+SIGNED_IN_READERS = (ReaderKind.UNVERIFIED, ReaderKind.REGISTERED)  # what the registration wall asks for
 
 
 def teaser_length(article: ArticleAccess, rules: MeterRules) -> int:
@@ -20,7 +22,7 @@ def teaser_length(article: ArticleAccess, rules: MeterRules) -> int:
 
 def is_metered(article: ArticleAccess, reader: Reader) -> bool:
     """Whether opening this article for this reader goes through the meter."""
-    return article.level == AccessLevel.METERED and reader.kind in (ReaderKind.ANONYMOUS, ReaderKind.REGISTERED)
+    return article.level == AccessLevel.METERED and reader.kind in METERED_READERS
 
 
 def _full(
@@ -61,7 +63,7 @@ def decide(
     if article.level == AccessLevel.SUBSCRIBERS:
         return _teaser(Reason.SUBSCRIPTION_REQUIRED, Message.SUBSCRIPTION_WALL, article, rules)
     if article.level == AccessLevel.REGISTERED:
-        if reader.kind == ReaderKind.REGISTERED:
+        if reader.kind in SIGNED_IN_READERS:
             return _full(Reason.REGISTERED_ACCESS, rules)
         return _teaser(Reason.REGISTRATION_REQUIRED, Message.REGISTRATION_WALL, article, rules)
 

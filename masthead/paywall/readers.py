@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from masthead.accounts.selectors import has_full_access
+from masthead.accounts.selectors import reader_standing
 from masthead.core import clock
 from masthead.core.client import client_address
 from masthead.subscriptions.entitlements import Lapse
@@ -96,12 +96,15 @@ def identify_reader(request: HttpRequest) -> IdentifiedReader:
         if _remembered_entitlement(request, now):
             return IdentifiedReader(Reader(ReaderKind.ENTITLED, key))
         entitlement = reader_entitlement(user)
-        if entitlement.full_access or has_full_access(user):
+        standing = None if entitlement.full_access else reader_standing(user)
+        if standing is None or standing.full_access:
             until = entitlement.until.timestamp() if entitlement.until else now + ENTITLEMENT_RECHECK_SECONDS
             request.session[ENTITLEMENT_SESSION_KEY] = [until, now]
             return IdentifiedReader(Reader(ReaderKind.ENTITLED, key))
         request.session.pop(ENTITLEMENT_SESSION_KEY, None)
-        return IdentifiedReader(Reader(ReaderKind.REGISTERED, key), lapse=entitlement.lapse)
+        # The registered allowance once the address is confirmed; until then, the anonymous one.
+        kind = ReaderKind.REGISTERED if standing.email_verified else ReaderKind.UNVERIFIED
+        return IdentifiedReader(Reader(kind, key), lapse=entitlement.lapse)
     if _is_verified_crawler(request):
         return IdentifiedReader(Reader(ReaderKind.CRAWLER, "crawler"))
     existing = anonymous_id(request)

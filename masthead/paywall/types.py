@@ -10,7 +10,10 @@ from masthead.publishing.access import AccessLevel
 
 class ReaderKind(StrEnum):
     ANONYMOUS = "anonymous"
-    REGISTERED = "registered"
+    # Signed in, the email address not yet confirmed: through the registration wall, on the anonymous
+    # allowance (a throw-away account gives no more free articles than a fresh browser).
+    UNVERIFIED = "unverified"
+    REGISTERED = "registered"  # signed in with a confirmed address: the registered allowance
     ENTITLED = "entitled"  # a subscriber, or anyone the newsroom has granted full access
     CRAWLER = "crawler"  # a search engine crawler whose address was verified
 
@@ -80,6 +83,7 @@ class MeterRules:
             raise ValueError("the teaser cannot have a negative number of blocks")
 
     def limit_for(self, kind: ReaderKind) -> int:
+        """The meter's allowance: the registered one for a confirmed address only."""
         return self.registered_limit if kind == ReaderKind.REGISTERED else self.anonymous_limit
 
 

@@ -45,6 +45,7 @@ class MeterBanner(Fragment):
     remaining: int
     window: Window
     signed_in: bool
+    verify_email: bool = False  # signed in, address not confirmed: confirming it raises the allowance
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class PaywallPanel(Fragment):
     publication_name: str
     offers: tuple[OfferCard, ...]
     plans: tuple[PlanCard, ...]
+    verify_email: bool = False
 
 
 def render(fragment: Fragment) -> str:

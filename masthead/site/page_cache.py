@@ -31,7 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 from masthead.core import clock, memo
 from masthead.paywall.gating import GatedBody
 from masthead.paywall.services import ArticleView
-from masthead.paywall.types import Message
+from masthead.paywall.types import Message, ReaderKind
 from masthead.publishing import selectors
 from masthead.publishing.body import inline_image_ids
 from masthead.publishing.models import Article, Image
@@ -192,6 +192,8 @@ def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments
     language = translation.get_language()
     user = request.user
     username = user.get_username() if user.is_authenticated else ""
+    # An account whose address is not confirmed reads on the anonymous allowance: say how to raise it.
+    verify_email = view.identified.reader.kind == ReaderKind.UNVERIFIED
     banner = None
     if decision.message in METER_BANNER_MESSAGES:
         banner = fragments.MeterBanner(
@@ -201,6 +203,7 @@ def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments
             remaining=decision.remaining,
             window=decision.window,
             signed_in=bool(username),
+            verify_email=verify_email,
         )
     panel = None
     if view.body.truncated:
@@ -216,6 +219,7 @@ def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments
             publication_name=selectors.current_publication().name,
             offers=catalogue.offers,
             plans=catalogue.plans,
+            verify_email=verify_email,
         )
     return banner, panel
 

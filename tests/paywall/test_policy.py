@@ -46,21 +46,23 @@ for position in POSITIONS:
         Reason.SUBSCRIPTION_REQUIRED,
         Message.SUBSCRIPTION_WALL,
     )
-    EXPECTED[(AccessLevel.SUBSCRIBERS, ReaderKind.REGISTERED, position)] = (
-        TEASER,
-        Reason.SUBSCRIPTION_REQUIRED,
-        Message.SUBSCRIPTION_WALL,
-    )
+    for kind in (ReaderKind.UNVERIFIED, ReaderKind.REGISTERED):
+        EXPECTED[(AccessLevel.SUBSCRIBERS, kind, position)] = (
+            TEASER,
+            Reason.SUBSCRIPTION_REQUIRED,
+            Message.SUBSCRIPTION_WALL,
+        )
+        # Signing in opens the registration wall, whether or not the address is confirmed yet.
+        EXPECTED[(AccessLevel.REGISTERED, kind, position)] = (FULL, Reason.REGISTERED_ACCESS, Message.NONE)
     EXPECTED[(AccessLevel.REGISTERED, ReaderKind.ANONYMOUS, position)] = (
         TEASER,
         Reason.REGISTRATION_REQUIRED,
         Message.REGISTRATION_WALL,
     )
-    EXPECTED[(AccessLevel.REGISTERED, ReaderKind.REGISTERED, position)] = (FULL, Reason.REGISTERED_ACCESS, Message.NONE)
     for level in (AccessLevel.METERED, AccessLevel.REGISTERED, AccessLevel.SUBSCRIBERS):
         EXPECTED[(level, ReaderKind.ENTITLED, position)] = (FULL, Reason.ENTITLED, Message.NONE)
         EXPECTED[(level, ReaderKind.CRAWLER, position)] = (FULL, Reason.CRAWLER, Message.NONE)
-for kind in (ReaderKind.ANONYMOUS, ReaderKind.REGISTERED):
+for kind in (ReaderKind.ANONYMOUS, ReaderKind.UNVERIFIED, ReaderKind.REGISTERED):
     EXPECTED[(AccessLevel.METERED, kind, "fresh")] = (FULL, Reason.METER_GRANTED, Message.ARTICLES_LEFT)
     EXPECTED[(AccessLevel.METERED, kind, "one_left")] = (FULL, Reason.METER_GRANTED, Message.ARTICLES_LEFT)
     EXPECTED[(AccessLevel.METERED, kind, "last")] = (FULL, Reason.METER_GRANTED, Message.LAST_FREE_ARTICLE)
@@ -121,6 +123,19 @@ def test_registered_readers_get_their_own_limit():
     )
     assert granted.full and granted.limit == 10 and granted.message == Message.LAST_FREE_ARTICLE
     assert not refused.full
+
+
+def test_finding_14_an_unconfirmed_account_has_the_anonymous_allowance():
+    unverified = Reader(ReaderKind.UNVERIFIED, "u:1")
+    fourth = decide(
+        article=_article(AccessLevel.METERED), reader=unverified, meter=MeterState(used=3), rules=RULES, now=NOW
+    )
+    assert not fourth.full and fourth.limit == 3 and fourth.message == Message.METER_EXHAUSTED
+    last = decide(
+        article=_article(AccessLevel.METERED), reader=unverified, meter=MeterState(used=2), rules=RULES, now=NOW
+    )
+    assert last.full and last.limit == 3 and last.message == Message.LAST_FREE_ARTICLE
+    assert is_metered(_article(AccessLevel.METERED), unverified)
 
 
 def test_a_zero_limit_meter_opens_nothing():

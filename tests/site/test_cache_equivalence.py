@@ -15,6 +15,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -66,6 +67,8 @@ def newsroom(make_article, clock, dns):  # noqa: F811 -- dns is the fixture impo
             )
             if persona.startswith("subscriber"):
                 ReaderProfile.objects.create(user=user, complimentary_access=True)
+            elif persona == "registered-1":  # a confirmed address; registered-2's is not confirmed yet
+                ReaderProfile.objects.create(user=user, email_verified_at=timezone.now())
             users[persona] = user
     return articles, users
 
