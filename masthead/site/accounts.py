@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from masthead.accounts import notices, services, verification
-from masthead.accounts.forms import PasswordChangeForm, SignInForm, SignUpForm
+from masthead.accounts.forms import PasswordChangeForm, PasswordResetForm, SignInForm, SignUpForm
 from masthead.accounts.models import ReaderProfile
 from masthead.core.client import client_address
 from masthead.paywall.services import meter_merge_on_signin
@@ -140,12 +140,14 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset flow, with the publication's name in the email."""
+    """Django's reset flow, with the publication's name in the email and the link on the site's public
+    address (MASTHEAD_SITE_URL), never on whatever host the request named."""
 
     template_name = "accounts/form.html"
+    form_class = PasswordResetForm
     email_template_name = "emails/password_reset.txt"
     subject_template_name = "emails/password_reset_subject.txt"
 
     def form_valid(self, form):
-        self.extra_email_context = {"publication": self.request.publication}
+        self.extra_email_context = {"publication": self.request.publication, "site_url": site_base(self.request)}
         return super().form_valid(form)

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from masthead.core.client import client_address
+from masthead.core.throttle import Throttle
 from masthead.payments.interface import ProviderError
 from masthead.payments.providers.local.provider import CardOutcome, LocalProvider
 from masthead.paywall.settings import meter_rules
@@ -18,10 +20,16 @@ from masthead.subscriptions.models import Checkout, Offer, Plan
 
 from .offers import catalogue
 
+# Offer codes tried per client address per hour: enough for a reader's typos, too few to guess codes.
+OFFER_CODE_THROTTLE = Throttle("offer-code", limit=20, window_seconds=3600)
+
 
 def offers(request: HttpRequest) -> HttpResponse:
     """Where "See all offers and subscribe" leads: offer and plan cards with their schedules, an offer-code box."""
     code = request.GET.get("code", "").strip()[:40]
+    code_throttled = bool(code) and not OFFER_CODE_THROTTLE.hit(client_address(request))
+    if code_throttled:
+        code = ""  # not looked up
     # A code is printable text; anything else (a NUL, say) matches nothing and never reaches the database.
     on_sale = catalogue(code=code if code.isprintable() else "")
     return render(
@@ -34,7 +42,9 @@ def offers(request: HttpRequest) -> HttpResponse:
             "code_unknown": bool(code) and not any(offer.needs_code for offer in on_sale.offers),
             "rules": meter_rules(),
             "next": request.GET.get("next", ""),
+            "code_throttled": code_throttled,
         },
+        status=429 if code_throttled else 200,
     )
 
 
