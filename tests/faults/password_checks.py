@@ -1,8 +1,9 @@
 """Settings for a served site that counts every password it checks (DJANGO_SETTINGS_MODULE for the server).
 
 The site's own settings, with one password hasher that appends a line to ``<MASTHEAD_VAR_DIR>/password-checks``
-each time it verifies a password and takes a moment doing it, as a real hash does, so guesses sent together
-overlap. A race test reads the file to know how many guesses were evaluated, whichever worker evaluated them.
+each time it verifies a password, and takes a moment to verify or hash one, as a real hash does, so guesses
+and sign-ups sent together overlap. A race test reads the file to know how many guesses were evaluated,
+whichever worker evaluated them.
 """
 
 import os
@@ -23,6 +24,10 @@ def checks_file(var_dir: str | Path) -> Path:
 
 class CountingHasher(MD5PasswordHasher):
     algorithm = "counting"
+
+    def encode(self, password, salt):
+        time.sleep(CHECK_SECONDS)  # hashing a new password takes as long: sign-ups overlap as they do for real
+        return super().encode(password, salt)
 
     def verify(self, password, encoded):
         path = checks_file(os.environ["MASTHEAD_VAR_DIR"])

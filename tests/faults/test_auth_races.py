@@ -17,6 +17,7 @@ from http.cookiejar import CookieJar
 import pytest
 
 from tests.faults.password_checks import checks_file
+from tests.mailserver import smtp_server
 from tests.servers import served_site
 
 PASSWORD = "the real password 1"
@@ -105,3 +106,80 @@ def test_finding_10_parallel_guesses_are_evaluated_at_most_up_to_the_limit(tmp_p
             "/accounts/signin/", {"username": READER, "password": PASSWORD}, owner.token("/accounts/signin/")
         )
         assert status == 302
+
+
+def _accounts(site, email_like: str) -> int:
+    script = (
+        "from django.contrib.auth.models import User; "
+        f"print(User.objects.filter(username__contains={email_like!r}).count())"
+    )
+    return int(site.manage("shell", "-c", script).stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def mail_server(monkeypatch):
+    """The served site sends its mail by SMTP to a real server here (production's backend)."""
+    with smtp_server() as (mailbox, port):
+        monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
+        monkeypatch.setenv("EMAIL_PORT", str(port))
+        yield mailbox
+
+
+def _sign_up_all(site, forms_by_address: dict[str, dict]) -> list[tuple[int, str]]:
+    """Each form posted at once, each from its own client address."""
+    browsers = {address: Browser(site.url, address=address) for address in forms_by_address}
+    tokens = {address: browser.token("/accounts/signup/") for address, browser in browsers.items()}
+    with ThreadPoolExecutor(max_workers=len(forms_by_address)) as pool:
+        return list(
+            pool.map(
+                lambda address: browsers[address].post("/accounts/signup/", forms_by_address[address], tokens[address]),
+                forms_by_address,
+            )
+        )
+
+
+@pytest.mark.parametrize(("database", "redis"), BACKENDS)
+def test_finding_16_simultaneous_sign_ups_with_one_address_make_one_account(
+    tmp_path, monkeypatch, mail_server, database, redis
+):
+    with _served(tmp_path, monkeypatch, database, redis, "") as site:
+        form = {"email": "twice@example.com", "password": "a sturdy passphrase 42"}
+        answers = _sign_up_all(site, {f"203.0.113.{n}": form for n in range(1, 11)})
+        assert [status for status, _page in answers] == [200] * 10
+        assert all("Check your email" in page for _status, page in answers)
+        assert _accounts(site, "twice@example.com") == 1
+        # One confirmation link went to the address, and the others were notices (at most 3 an hour).
+        messages = mail_server.wait_for(4)
+        subjects = sorted(message["Subject"] for message in messages)
+        assert subjects.count("Confirm your email address") == 1
+        assert subjects.count("Someone tried to create an account with your address") == 3
+        # Positive control: a sign-up for another address from one of those clients makes its account.
+        browser = Browser(site.url, address="203.0.113.1")
+        status, _page = browser.post(
+            "/accounts/signup/", {**form, "email": "once@example.com"}, browser.token("/accounts/signup/")
+        )
+        assert status == 200 and _accounts(site, "once@example.com") == 1
+
+
+@pytest.mark.parametrize(("database", "redis"), BACKENDS)
+def test_finding_14_simultaneous_sign_ups_from_one_client_are_throttled(
+    tmp_path, monkeypatch, mail_server, database, redis
+):
+    with _served(tmp_path, monkeypatch, database, redis, "") as site:
+        browser = Browser(site.url, address="203.0.113.9")
+        token = browser.token("/accounts/signup/")
+        forms = [{"email": f"throwaway{n}@example.com", "password": "a sturdy passphrase 42"} for n in range(12)]
+        with ThreadPoolExecutor(max_workers=len(forms)) as pool:
+            answers = list(pool.map(lambda form: browser.post("/accounts/signup/", form, token), forms))
+        statuses = sorted(status for status, _page in answers)
+        assert statuses == [200] * 5 + [429] * 7
+        assert _accounts(site, "throwaway") == 5
+        # Positive control: another client signs up.
+        other = Browser(site.url, address="198.51.100.7")
+        status, page = other.post(
+            "/accounts/signup/",
+            {"email": "reader@example.com", "password": "a sturdy passphrase 42"},
+            other.token("/accounts/signup/"),
+        )
+        assert status == 200 and "Check your email" in page
+        assert _accounts(site, "reader@example.com") == 1
