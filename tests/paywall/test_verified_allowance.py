@@ -55,3 +55,25 @@ def test_registration_walled_articles_open_for_any_signed_in_reader(client, make
     article = make_article(access="registered", body_html=paragraphs("Members"))
     client.force_login(User.objects.create_user("new@example.com", "new@example.com", "a sturdy passphrase 42"))
     assert "Members paragraph 6." in body(client.get(article.get_absolute_url()))
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Confirm your email for more"), ("ja", "メールアドレスの確認でさらに読めます")],
+)
+def test_the_banner_for_an_unconfirmed_account_reads_right_in_each_language(language, words):
+    from masthead.paywall.types import Message, Window
+    from masthead.site.fragments import MeterBanner, render_uncached
+
+    banner = MeterBanner(
+        language=language,
+        path="/politics/x/",
+        message=Message.ARTICLES_LEFT,
+        remaining=2,
+        window=Window.CALENDAR_MONTH,
+        signed_in=True,
+        verify_email=True,
+    )
+    html = render_uncached(banner)
+    assert words in html and 'href="/accounts/"' in html
+    assert "/accounts/signup/" not in html
