@@ -19,6 +19,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from masthead.core.parse import LARGEST_ID, positive_int
+
 ALLOWED_TAGS = {
     "p",
     "h2",
@@ -78,18 +80,11 @@ BLOCK_KINDS = {
 }
 PAYWALL_BREAK = "paywall_break"
 _SPACE = re.compile(r"\s+")
-_LARGEST_ID = 2**63 - 1  # a BigAutoField's range
 
 
 def image_reference(value: str) -> int | None:
-    """The image id in a ``data-image`` attribute, or None when it is not one.
-
-    ASCII digits only: ``²``, ``①`` and ``٣`` pass ``str.isdigit()``, and ``int()`` refuses the first two.
-    """
-    if not (value.isascii() and value.isdigit()):
-        return None
-    number = int(value)
-    return number if 0 < number <= _LARGEST_ID else None
+    """The image id in a ``data-image`` attribute, or None when it is not one (``core.parse``: ASCII digits)."""
+    return positive_int(value, maximum=LARGEST_ID)
 
 
 def sanitize(source: str) -> str:

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from masthead.core import memo
+from masthead.core.parse import positive_int
 
 from .models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
 
 PUBLICATION_CACHE_KEY = "publishing:publication:v1"
 SECTIONS_CACHE_KEY = "publishing:sections:v1"
+LARGEST_PAGE = 10_000  # deeper pages of a listing are the first page: no query walks past this
 
 
 def current_publication() -> Publication:
@@ -154,8 +156,7 @@ class ListPage:
 
 def page_number(raw: str | None) -> int:
     """A page number from a query string; anything odd means the first page."""
-    # ASCII digits only: "²" passes str.isdigit() and fails int().
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < int(raw) <= 10_000 else 1
+    return positive_int(raw, maximum=LARGEST_PAGE) or 1
 
 
 def list_page(queryset: QuerySet[Article], number: int, size: int) -> ListPage:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from masthead.core.client import client_address
+from masthead.core.parse import LARGEST_ID, positive_int
 from masthead.core.throttle import Throttle
 from masthead.payments.interface import ProviderError
 from masthead.payments.providers.local.provider import CardOutcome, LocalProvider
@@ -53,12 +54,14 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         messages.info(request, _("Create a free account or sign in first; then you can subscribe."))
         return redirect(f"{reverse('accounts:signup')}?next={reverse('subscriptions:offers')}")
-    plan_id, offer_id = request.POST.get("plan", ""), request.POST.get("offer", "")
-    if not plan_id.isdigit() or (offer_id and not offer_id.isdigit()):
+    raw_offer = request.POST.get("offer", "")
+    plan_id = positive_int(request.POST.get("plan"), maximum=LARGEST_ID)
+    offer_id = positive_int(raw_offer, maximum=LARGEST_ID)
+    if plan_id is None or (raw_offer and offer_id is None):
         messages.error(request, _("Please choose a plan."))
         return redirect("subscriptions:offers")
-    plan = get_object_or_404(Plan, pk=int(plan_id))
-    offer = get_object_or_404(Offer, pk=int(offer_id)) if offer_id else None
+    plan = get_object_or_404(Plan, pk=plan_id)
+    offer = get_object_or_404(Offer, pk=offer_id) if offer_id else None
     try:
         start = services.checkout_begin(
             user=request.user,
@@ -75,12 +78,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 
 def _subscription_action(request: HttpRequest, action, success: str) -> HttpResponse:
-    subscription_id = request.POST.get("subscription", "")
-    if not subscription_id.isdigit():
+    subscription_id = positive_int(request.POST.get("subscription"), maximum=LARGEST_ID)
+    if subscription_id is None:
         messages.error(request, _("That subscription could not be found."))
         return redirect("accounts:account")
     try:
-        action(user=request.user, subscription_id=int(subscription_id))
+        action(user=request.user, subscription_id=subscription_id)
     except services.Subscription.DoesNotExist:
         messages.error(request, _("That subscription could not be found."))
     except services.ProviderError:
@@ -109,8 +112,8 @@ def resume(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def change_plan(request: HttpRequest) -> HttpResponse:
-    plan_id = request.POST.get("plan", "")
-    plan = Plan.objects.filter(pk=int(plan_id), active=True).first() if plan_id.isdigit() else None
+    plan_id = positive_int(request.POST.get("plan"), maximum=LARGEST_ID)
+    plan = Plan.objects.filter(pk=plan_id, active=True).first() if plan_id else None
     if plan is None:
         messages.error(request, _("Please choose a plan."))
         return redirect("accounts:account")

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from masthead.core import clock
+from masthead.core.parse import ascii_digits
 from masthead.payments import webhooks
 from masthead.payments.billing import charge_for_interval, next_period_end
 from masthead.payments.interface import (
@@ -54,7 +55,13 @@ def luhn_valid(number: str) -> bool:
 
 
 def normalise_card(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit())
+    """The card's digits without the spaces and dashes readers type; "" when anything else is in it.
+
+    ASCII digits only (``core.parse``): ``²`` passes ``str.isdigit()`` and fails ``int()``, and ``４`` is
+    no digit a card network knows. A letter is not dropped silently: the number is not valid.
+    """
+    digits = number.replace(" ", "").replace("-", "")
+    return digits if ascii_digits(digits) else ""
 
 
 def card_outcome(number: str) -> CardOutcome:
