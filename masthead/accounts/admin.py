@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+
+from masthead.core.dates import SANE_DATES
 
 from .models import ReaderProfile
 
@@ -9,3 +13,13 @@ class ReaderProfileAdmin(admin.ModelAdmin):
     list_filter = ["complimentary_access"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
+    formfield_overrides = SANE_DATES
+
+
+# Django's own user admin, with the one date range on "last login" and "date joined".
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    formfield_overrides = SANE_DATES

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from masthead.core.dates import SANE_DATES
+
 from .images import image_generate_renditions
 from .models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
 from .roles import can_publish
@@ -84,6 +86,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["lead_image"]
     inlines = [BylineInline]
     list_select_related = ["section"]
+    formfield_overrides = SANE_DATES
     fieldsets = [
         (None, {"fields": ["headline", "dek", "slug", "section", "dateline"]}),
         (_("Body"), {"fields": ["body_html"]}),

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from masthead.core.dates import SANE_DATES
+
 from .models import Checkout, Offer, Payment, Plan, Subscription, SubscriptionChange
 
 
@@ -29,6 +31,7 @@ class OfferAdmin(admin.ModelAdmin):
     list_filter = ["kind", "active", "plan"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["redemptions"]
+    formfield_overrides = SANE_DATES
 
 
 class HistoryInline(admin.TabularInline):
