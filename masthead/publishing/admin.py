@@ -12,7 +12,7 @@ from masthead.core.dates import SANE_DATES
 
 from .images import image_generate_renditions
 from .models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
-from .roles import can_publish
+from .roles import can_change_image, can_publish
 from .services import article_save, image_delete, image_save
 
 
@@ -51,6 +51,14 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description=_("image"))
     def thumbnail(self, obj: Image) -> str:
         return format_html('<img src="{}" alt="" width="80">', obj.file.url) if obj.file else "—"
+
+    def has_change_permission(self, request, obj: Image | None = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or can_change_image(request.user, obj)
+
+    def has_delete_permission(self, request, obj: Image | None = None) -> bool:
+        return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj: Image, form, change) -> None:
         image_save(image=obj, by=request.user)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
+from .selectors import image_released
+
 AUTHORS = "Authors"
 EDITORS = "Editors"
 PUBLISHERS = "Publishers"
@@ -70,3 +72,13 @@ def roles_ensure() -> None:
 
 def can_publish(user) -> bool:
     return user.is_superuser or user.has_perm("publishing.publish_article")
+
+
+def can_change_image(user, image) -> bool:
+    """Whether ``user`` may replace ``image``'s picture or words (given they may change images at all).
+
+    Once an editor has released an article (published or scheduled), the images it shows are the
+    editors' too: an author could otherwise change a published story, its lead picture included, by
+    way of the image library. An image no released article shows stays the authors' to edit.
+    """
+    return image.pk is None or can_publish(user) or not image_released(image)

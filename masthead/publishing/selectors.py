@@ -124,6 +124,11 @@ def articles_showing(image: Image) -> QuerySet[Article]:
     return Article.objects.filter(Q(lead_image=image) | Q(inline_images=image)).distinct()
 
 
+def image_released(image: Image) -> bool:
+    """Whether an article an editor has released (published, or scheduled to be) shows ``image``."""
+    return articles_showing(image).exclude(status=ArticleStatus.DRAFT).exists()
+
+
 def related_articles(article: Article, limit: int = 4) -> list[Article]:
     return list(published_articles().filter(section_id=article.section_id).exclude(pk=article.pk)[:limit])
 

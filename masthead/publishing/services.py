@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 
@@ -18,7 +19,7 @@ from masthead.core import clock
 
 from .body import inline_image_ids, split_blocks
 from .models import Article, ArticleStatus, Image
-from .roles import can_publish
+from .roles import can_change_image, can_publish
 from .selectors import articles_showing
 
 # Properties an Article caches from its blocks.
@@ -72,8 +73,11 @@ def image_save(*, image: Image, by: AbstractBaseUser | None = None) -> Image:
     """Store ``image``; every article that shows it (lead or inline) moves to a new version.
 
     Articles keep a reference to the image, not its markup, so its new alt text, caption or credit
-    reaches them all. ``by``, the staff member saving, is not recorded yet.
+    reaches them all. ``by`` is the staff member saving: someone who may not publish cannot change
+    an image a released article shows (``roles.can_change_image``), and gets PermissionDenied.
     """
+    if by is not None and not can_change_image(by, image):
+        raise PermissionDenied("Only an editor may change an image that a released article shows.")
     with transaction.atomic():
         if image.pk is not None:
             _move_versions_of_articles_showing(image)
