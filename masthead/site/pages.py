@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -10,7 +11,7 @@ from django.urls import reverse
 from masthead.core import clock
 from masthead.paywall.services import article_view_for
 from masthead.publishing import selectors
-from masthead.publishing.models import Author
+from masthead.publishing.models import Article, Author
 
 from . import page_cache
 
@@ -82,10 +83,23 @@ def article_print(request: HttpRequest, section_slug: str, slug: str) -> HttpRes
     return _published_article(request, section_slug, slug, "publishing:article_print", "publishing/article_print.html")
 
 
+def _admin_lets_view(request: HttpRequest, pk: int) -> bool:
+    """Whether the newsroom admin would show this staff member the article: the admin's own rule, asked."""
+    article_admin = admin.site.get_model_admin(Article)
+    if not article_admin.has_view_permission(request):
+        return False
+    article = article_admin.get_queryset(request).filter(pk=pk).first()
+    return article is not None and article_admin.has_view_permission(request, article)
+
+
 @staff_member_required
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """An article in any state, as a reader would see it, for the newsroom."""
-    head = selectors.article_head_by_pk(pk)
+    """An article in any state, as a reader would see it, for whoever in the newsroom may see it in the admin.
+
+    An author previews their own articles, an editor any; a publisher (no article permission) none.
+    Anything else is "not found", so a draft's existence is not told either.
+    """
+    head = selectors.article_head_by_pk(pk) if _admin_lets_view(request, pk) else None
     if head is None:
         raise Http404("No such article")
     return _article_response(request, head, "publishing/article.html", preview=True)
