@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.template.loader import render_to_string
@@ -29,6 +28,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 
 from masthead.core import clock, memo
+from masthead.core.site_url import site_base
 from masthead.paywall.gating import GatedBody
 from masthead.paywall.services import ArticleView
 from masthead.paywall.types import Message, ReaderKind
@@ -76,12 +76,6 @@ class Shell:
 
 def _encoded(value: str | bytes) -> bytes:
     return value if isinstance(value, bytes) else value.encode()
-
-
-def site_base(request: HttpRequest) -> str:
-    """The site's public address: MASTHEAD_SITE_URL when set, else the address this request came to."""
-    configured = settings.MASTHEAD_SITE_URL
-    return configured.rstrip("/") if configured else f"{request.scheme}://{request.get_host()}"
 
 
 @dataclass(frozen=True, slots=True)
