@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from masthead.core import clock
 from masthead.publishing.models import Article, Section
 
-MONTH_KEY = re.compile(r"^articles-(\d{4})-(\d{2})$")
+MONTH_KEY = re.compile(r"articles-([0-9]{4})-([0-9]{2})")  # ASCII digits: one spelling per month
 
 
 class _OneFile(Paginator):
@@ -83,12 +83,14 @@ def _months(now: dt.datetime) -> list[MonthOfArticlesSitemap]:
     return months
 
 
-def _month_named(name: str) -> MonthOfArticlesSitemap | None:
-    match = MONTH_KEY.match(name)
+def _month_named(name: str, now: dt.datetime) -> MonthOfArticlesSitemap | None:
+    """The month a name asks for, from 1970 to ``now``'s (UTC): a later month can hold no visible story."""
+    match = MONTH_KEY.fullmatch(name)
     if not match:
         return None
     year, month = int(match[1]), int(match[2])
-    if not (1 <= month <= 12 and 1970 <= year <= 9998):
+    current = now.astimezone(dt.UTC)
+    if not (1 <= month <= 12 and (1970, 1) <= (year, month) <= (current.year, current.month)):
         return None
     return MonthOfArticlesSitemap(year, month)
 
@@ -102,5 +104,5 @@ def sitemap_for(name: str) -> dict[str, Sitemap | type[Sitemap]]:
     """The one sitemap a name asks for (empty when it names none: Django answers 404)."""
     if name == "sections":
         return {"sections": SectionSitemap}
-    sitemap = _month_named(name)
+    sitemap = _month_named(name, clock.now())
     return {name: sitemap} if sitemap else {}
