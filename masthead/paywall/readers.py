@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,13 +18,19 @@ from masthead.core.client import client_address
 from masthead.subscriptions.entitlements import Lapse
 from masthead.subscriptions.selectors import reader_entitlement
 
-from .crawlers import CrawlerVerifier
+from .crawlers import CrawlerVerifier, Verdict
 from .types import Reader, ReaderKind
 
 COOKIE_SALT = "masthead.paywall.reader"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
 _ID_SHAPE = re.compile(r"^[A-Za-z0-9_-]{22}$")
+# A verified crawler's address is remembered a day. A "no" is remembered an hour for the address's
+# network (its /64 for IPv6, where one client has 2**64 addresses to rotate through), and a "don't
+# know" (the resolver too slow) a minute; a refusal because too many lookups are in flight is not
+# remembered at all, so a real crawler is checked as soon as a slot is free.
 CRAWLER_CACHE_SECONDS = 24 * 3600
+CRAWLER_NEGATIVE_SECONDS = 3600
+CRAWLER_UNKNOWN_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +68,37 @@ def _verifier(domains: tuple[str, ...], agents: tuple[str, ...]) -> CrawlerVerif
     return CrawlerVerifier(domains=domains, agents=agents)
 
 
+def _network(ip: str) -> str | None:
+    """The network a "no" is remembered for: the address itself for IPv4, its /64 for IPv6."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    return str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)
+
+
 def _is_verified_crawler(request: HttpRequest) -> bool:
     verifier = crawler_verifier()
     if not verifier.claims_to_be_crawler(request.META.get("HTTP_USER_AGENT", "")):
         return False
     ip = client_address(request)
-    key = f"paywall:crawler:{ip}"
-    verified = cache.get(key)
-    if verified is None:
-        verified = verifier.address_verified(ip)
-        cache.set(key, verified, CRAWLER_CACHE_SECONDS)
-    return verified
+    network = _network(ip)
+    if network is None:
+        return False
+    verified_key, refused_key = f"paywall:crawler:{ip}", f"paywall:crawler:no:{network}"
+    known = cache.get_many([verified_key, refused_key])
+    if known.get(verified_key):
+        return True
+    if known.get(refused_key):
+        return False
+    verdict = verifier.verify_bounded(ip)
+    if verdict == Verdict.VERIFIED:
+        cache.set(verified_key, True, CRAWLER_CACHE_SECONDS)
+    elif verdict == Verdict.REFUSED:
+        cache.set(refused_key, True, CRAWLER_NEGATIVE_SECONDS)
+    elif verdict == Verdict.TIMED_OUT:
+        cache.set(refused_key, True, CRAWLER_UNKNOWN_SECONDS)
+    return verdict == Verdict.VERIFIED
 
 
 # A confirmed entitlement is remembered in the reader's session this long before it is checked again.
