@@ -169,33 +169,47 @@ class LocalProvider:
         return PayResult(CardOutcome.PAID, checkout.success_url)
 
     def renew_due(self, now: dt.datetime) -> int:
-        """Bill every subscription whose period has ended (cron); returns how many were handled."""
+        """Bill every subscription whose period has ended (cron); returns how many were handled.
+
+        Ticks may overlap (a slow one and the next). Each renewal is claimed under its row lock and checked
+        again once held, so it is billed once: PostgreSQL skips a row another tick holds (SKIP LOCKED) and
+        the other tick moves on; SQLite runs IMMEDIATE transactions one at a time, so the second finds the
+        period already moved on. The renewal and its event are one transaction.
+        """
         handled = 0
-        due = LocalSubscription.objects.filter(period_end__lte=now).exclude(
+        for pk in self._due(now).values_list("pk", flat=True):
+            with transaction.atomic():
+                local = self._due(now).select_for_update(skip_locked=True).filter(pk=pk).first()
+                if local is None:
+                    continue  # another tick holds it, or has billed it since the list was read
+                handled += 1
+                self._renew(local, now)
+        return handled
+
+    @staticmethod
+    def _due(now: dt.datetime):
+        return LocalSubscription.objects.filter(period_end__lte=now).exclude(
             status__in=[ProviderStatus.CANCELED, ProviderStatus.PAST_DUE]
         )
-        for local in due:
-            handled += 1
-            # One transaction per subscription: its renewal and the handling of its events commit together.
-            with transaction.atomic():
-                if local.cancel_at_period_end:
-                    local.status = ProviderStatus.CANCELED
-                    local.save(update_fields=["status"])
-                    self._emit(EventKind.SUBSCRIPTION_DELETED, local, now)
-                    continue
-                charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1)
-                if local.fails_at_renewal:
-                    local.status = ProviderStatus.PAST_DUE
-                    local.save(update_fields=["status"])
-                    self._emit_invoice(EventKind.INVOICE_PAYMENT_FAILED, local, now, charge)
-                    continue
-                local.period_start = local.period_end
-                local.period_end = next_period_end(local.period_start, local.plan["interval"])
-                local.intervals_billed += 1
-                local.status = ProviderStatus.ACTIVE
-                local.save()
-                self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge)
-        return handled
+
+    def _renew(self, local: LocalSubscription, now: dt.datetime) -> None:
+        if local.cancel_at_period_end:
+            local.status = ProviderStatus.CANCELED
+            local.save(update_fields=["status"])
+            self._emit(EventKind.SUBSCRIPTION_DELETED, local, now)
+            return
+        charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1)
+        if local.fails_at_renewal:
+            local.status = ProviderStatus.PAST_DUE
+            local.save(update_fields=["status"])
+            self._emit_invoice(EventKind.INVOICE_PAYMENT_FAILED, local, now, charge)
+            return
+        local.period_start = local.period_end
+        local.period_end = next_period_end(local.period_start, local.plan["interval"])
+        local.intervals_billed += 1
+        local.status = ProviderStatus.ACTIVE
+        local.save()
+        self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge)
 
     # -- events -----------------------------------------------------------------------------
     @transaction.atomic  # the change and the handling of its event commit together
