@@ -46,6 +46,7 @@ class LocalCheckout(models.Model):
     success_url = models.CharField(max_length=500)
     cancel_url = models.CharField(max_length=500)
     completed = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"local checkout {self.reference}"

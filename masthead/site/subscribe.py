@@ -133,28 +133,28 @@ def local_checkout(request: HttpRequest, reference: str) -> HttpResponse:
     ours = Checkout.objects.select_related("plan", "offer", "user").filter(reference=reference).first()
     if ours is None or not request.user.is_authenticated or ours.user_id != request.user.pk:
         raise Http404("No open checkout")
-    error = ""
-    if request.method == "POST":
-        refusal = services.offer_still_redeemable(ours)
-        if refusal:
-            error = refusal
+    # Whatever else must hold when the reader pays (the plan still sold at this price, the offer still open,
+    # no other subscription) is checked by the provider's guards inside the payment's transaction.
+    expired = provider.expired(checkout)
+    error = _("This checkout has expired. Please start again from the offers page.") if expired else ""
+    if request.method == "POST" and not expired:
+        try:
+            result = provider.pay(reference, request.POST.get("card_number", ""))
+        except ProviderError as failure:
+            error = str(failure)
         else:
-            try:
-                result = provider.pay(reference, request.POST.get("card_number", ""))
-            except ProviderError as failure:
-                error = str(failure)
-            else:
-                if result.outcome == CardOutcome.PAID:
-                    return redirect(result.success_url)
-                error = (
-                    _("Your card was declined. No payment was taken; please try another card.")
-                    if result.outcome == CardOutcome.DECLINED
-                    else _("That card number is not valid. Please check it and try again.")
-                )
+            if result.outcome == CardOutcome.PAID:
+                return redirect(result.success_url)
+            error = (
+                _("Your card was declined. No payment was taken; please try another card.")
+                if result.outcome == CardOutcome.DECLINED
+                else _("That card number is not valid. Please check it and try again.")
+            )
     context = {
         "checkout": ours,
         "amount_due": provider.amount_due_now(checkout),
         "error": error,
+        "expired": expired,
         "cancel_url": checkout.cancel_url,
     }
     return render(request, "payments/local_checkout.html", context, status=200)

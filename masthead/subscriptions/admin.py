@@ -86,6 +86,16 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(Checkout)
 class CheckoutAdmin(admin.ModelAdmin):
-    list_display = ["reference", "user", "plan", "offer", "provider", "state", "created_at"]
+    list_display = ["reference", "user", "plan", "offer", "provider", "state", "created_at", "expires_at"]
     list_filter = ["state", "provider"]
-    readonly_fields = ["reference", "user", "plan", "offer", "provider", "session_id", "state", "created_at"]
+    readonly_fields = [
+        "reference",
+        "user",
+        "plan",
+        "offer",
+        "provider",
+        "session_id",
+        "state",
+        "created_at",
+        "expires_at",
+    ]

@@ -7,6 +7,10 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = "Subscriptions"
 
     def ready(self) -> None:
+        from masthead.payments.providers.local.provider import register_checkout_guard
+
+        from .checkouts import payment_guard
         from .handlers import register_handlers
 
         register_handlers()
+        register_checkout_guard(payment_guard)

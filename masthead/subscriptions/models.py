@@ -124,6 +124,9 @@ class Checkout(models.Model):
     session_id = models.CharField(max_length=120, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("After this moment the checkout cannot be paid; the reader starts again.")
+    )
 
     def __str__(self) -> str:
         return f"checkout {self.reference}"

@@ -30,8 +30,10 @@ from .states import Event, Status, can
 
 logger = logging.getLogger(__name__)
 TRIAL_REMINDER = dt.timedelta(days=3)
-# A provider's checkout page lives at most this long; one carrying an offer closes when the offer ends.
-CHECKOUT_LIFETIME = dt.timedelta(hours=24)
+# A checkout can be paid for an hour (at its old price, with its old offer); one carrying an offer closes when the
+# offer ends, if that is sooner, and one that would close within MINIMUM_CHECKOUT_TIME is not started (Stripe
+# takes an expiry between 30 minutes and 24 hours ahead).
+CHECKOUT_LIFETIME = dt.timedelta(hours=1)
 MINIMUM_CHECKOUT_TIME = dt.timedelta(minutes=31)
 
 
@@ -102,15 +104,15 @@ def checkout_begin(
         refusal = offer_refusal(offer, plan=plan, user=user, code=code, now=now)
         if refusal:
             raise CheckoutRefused(refusal)
-    expires_at = None
-    if offer is not None and offer.ends_at < now + CHECKOUT_LIFETIME:
-        if offer.ends_at < now + MINIMUM_CHECKOUT_TIME:
-            raise CheckoutRefused(_("This offer ends in a few minutes: too soon to complete a payment."))
-        expires_at = offer.ends_at
+    expires_at = checkout_expires_at(now=now, offer=offer)
+    if expires_at < now + MINIMUM_CHECKOUT_TIME:
+        raise CheckoutRefused(_("This offer ends in a few minutes: too soon to complete a payment."))
     # Built first, for the reference the provider is given, and saved only once the provider has answered:
     # a provider that cannot be reached leaves no row behind, and no transaction (on SQLite, the write
     # lock) is held open across the network call.
-    checkout = Checkout(user=user, plan=plan, offer=offer, provider=provider_name(), created_at=now)
+    checkout = Checkout(
+        user=user, plan=plan, offer=offer, provider=provider_name(), created_at=now, expires_at=expires_at
+    )
     previous = Subscription.objects.filter(user=user).exclude(provider_customer_id="").first()
     request = CheckoutRequest(
         reference=str(checkout.reference),
@@ -132,13 +134,14 @@ def checkout_begin(
     return start
 
 
-def offer_still_redeemable(checkout: Checkout) -> str | None:
-    """Checked again when the reader pays, so an old checkout link cannot outlive its offer."""
-    if checkout.offer is None:
-        return None
-    return offer_refusal(
-        checkout.offer, plan=checkout.plan, user=checkout.user, code=checkout.offer.code, now=clock.now()
-    )
+def checkout_expires_at(*, now: dt.datetime, offer: Offer | None) -> dt.datetime:
+    expires_at = now + CHECKOUT_LIFETIME
+    return min(expires_at, offer.ends_at) if offer is not None else expires_at
+
+
+def checkout_expired(checkout: Checkout, now: dt.datetime) -> bool:
+    expires_at = checkout.expires_at or checkout.created_at + CHECKOUT_LIFETIME  # rows from before expiry existed
+    return now >= expires_at
 
 
 def _owned(user, subscription_id: int) -> Subscription:

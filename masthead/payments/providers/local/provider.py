@@ -10,12 +10,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from masthead.core import clock
 from masthead.core.parse import ascii_digits
@@ -81,6 +83,30 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_local_{uuid.uuid4().hex[:16]}"
 
 
+@dataclass(frozen=True)
+class PayAttempt:
+    """A reader paying a local checkout, as its guards see it: inside the payment's transaction, under its lock."""
+
+    reference: str
+    plan: Mapping[str, Any]  # the plan's terms (PlanTerms as a dict) the checkout page showed
+    offer: Mapping[str, Any] | None  # the offer's terms (OfferTerms as a dict), or None
+    now: dt.datetime
+
+
+class PaymentRefused(ProviderError):
+    """A checkout guard refused the payment before any money moved; the message is for the reader."""
+
+
+CheckoutGuard = Callable[[PayAttempt], None]
+_GUARDS: list[CheckoutGuard] = []
+
+
+def register_checkout_guard(guard: CheckoutGuard) -> None:
+    """Run ``guard`` inside every payment's transaction; it raises PaymentRefused to stop it (and roll back)."""
+    if guard not in _GUARDS:
+        _GUARDS.append(guard)
+
+
 class LocalProvider:
     name = "local"
 
@@ -95,6 +121,7 @@ class LocalProvider:
                 "offer": dataclasses.asdict(request.offer) if request.offer else None,
                 "success_url": request.success_url,
                 "cancel_url": request.cancel_url,
+                "expires_at": request.expires_at,
             },
         )
         url = reverse("subscriptions:local_checkout", args=[request.reference])
@@ -119,6 +146,10 @@ class LocalProvider:
     def checkout(self, reference: str) -> LocalCheckout | None:
         return LocalCheckout.objects.filter(reference=reference, completed=False).first()
 
+    @staticmethod
+    def expired(checkout: LocalCheckout, now: dt.datetime | None = None) -> bool:
+        return checkout.expires_at is not None and (now or clock.now()) >= checkout.expires_at
+
     def amount_due_now(self, checkout: LocalCheckout) -> int:
         offer = checkout.offer or {}
         if offer.get("trial_days"):
@@ -131,7 +162,11 @@ class LocalProvider:
         return charge_for_interval(plan["amount_minor"], terms, interval_number)
 
     def pay(self, reference: str, card_number: str) -> PayResult:
-        """Take the reader's card for a checkout; on success the subscription starts."""
+        """Take the reader's card for a checkout; on success the subscription starts.
+
+        The checkout's row is locked, then its expiry and every registered guard are checked inside the same
+        transaction as the payment: a guard that refuses (PaymentRefused) rolls back whatever it reserved.
+        """
         outcome = card_outcome(card_number)
         if outcome != CardOutcome.PAID:
             return PayResult(outcome)
@@ -140,6 +175,11 @@ class LocalProvider:
             checkout = LocalCheckout.objects.select_for_update().filter(reference=reference, completed=False).first()
             if checkout is None:
                 raise ProviderError("This checkout has already been completed or does not exist.")
+            if self.expired(checkout, now):
+                raise PaymentRefused(_("This checkout has expired. Please start again from the offers page."))
+            attempt = PayAttempt(reference=reference, plan=checkout.plan, offer=checkout.offer, now=now)
+            for guard in _GUARDS:
+                guard(attempt)
             offer = checkout.offer or {}
             trial_days = offer.get("trial_days", 0)
             trial_end = now + dt.timedelta(days=trial_days) if trial_days else None
