@@ -11,12 +11,15 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from masthead.payments.providers.local.provider import PayAttempt, PaymentRefused
 
-from .models import Checkout
+from .models import Checkout, Subscription
 from .services import checkout_expired, offer_refusal, offer_terms, plan_terms
+from .states import Status
 
 # The terms that decide what the reader is charged: a change to any of them after the checkout page was shown
 # means the reader starts again and sees the new price.
@@ -41,16 +44,49 @@ def price_refusal(checkout: Checkout, attempt: PayAttempt) -> str | None:
     return None
 
 
+def lock_reader(user_id: int) -> None:
+    """Hold the reader's row until the transaction ends: their payments are decided one at a time.
+
+    PostgreSQL takes the row lock (FOR UPDATE); SQLite ignores it, and needs none, because its IMMEDIATE
+    transactions already run one at a time.
+    """
+    list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
+
+
+def reader_is_subscribed(user_id: int, *, other_than: Checkout | None = None) -> bool:
+    """A subscription that is not over, or another paid checkout whose subscription is not recorded yet."""
+    if Subscription.objects.filter(user_id=user_id).exclude(status__in=[Status.EXPIRED, Status.INCOMPLETE]).exists():
+        return True
+    paid = Checkout.objects.filter(user_id=user_id, state=Checkout.State.COMPLETED)
+    if other_than is not None:
+        paid = paid.exclude(pk=other_than.pk)
+    return paid.filter(Q(subscription__isnull=True) | Q(subscription__status=Status.INCOMPLETE)).exists()
+
+
 def payment_guard(attempt: PayAttempt) -> None:
-    """Registered with the local provider: refuse a payment that must not go through (raises PaymentRefused)."""
-    checkout = Checkout.objects.select_related("plan", "offer", "user").filter(reference=attempt.reference).first()
-    if checkout is None:
+    """Registered with the local provider: refuse a payment that must not go through (raises PaymentRefused).
+
+    Runs inside the payment's transaction. The reader's row is locked first, so two checkouts of one reader
+    paid at once are decided one after the other, and the second sees the first marked completed.
+    """
+    found = Checkout.objects.filter(reference=attempt.reference).values_list("user_id", flat=True).first()
+    if found is None:
         raise PaymentRefused(_("This checkout does not exist."))
+    lock_reader(found)
+    checkout = Checkout.objects.select_related("plan", "offer", "user").get(reference=attempt.reference)
+    if checkout.state != Checkout.State.OPEN:
+        raise PaymentRefused(_("This checkout has already been paid."))
     if checkout_expired(checkout, attempt.now):
         raise PaymentRefused(_("This checkout has expired. Please start again from the offers page."))
     if refusal := price_refusal(checkout, attempt):
         raise PaymentRefused(refusal)
+    if reader_is_subscribed(checkout.user_id, other_than=checkout):
+        raise PaymentRefused(_("You already have a subscription. Change your plan from your account page."))
     if checkout.offer is not None:
         code = checkout.offer.code  # the code was checked when the checkout began
         if refusal := offer_refusal(checkout.offer, plan=checkout.plan, user=checkout.user, code=code, now=attempt.now):
             raise PaymentRefused(refusal)
+    # Marked paid inside the payment's transaction, under the reader's lock: from the commit on, another
+    # checkout of this reader is refused even before the provider's events have recorded the subscription.
+    checkout.state = Checkout.State.COMPLETED
+    checkout.save(update_fields=["state"])

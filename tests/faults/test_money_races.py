@@ -114,6 +114,28 @@ def readers(site: Site, *, count: int, checkouts: int = 1, cap: int | None = Non
     return shell_json(site, READERS.format(readers=count, checkouts=checkouts, cap=cap))
 
 
+# -- finding 8: two open checkouts -------------------------------------------------------------------------
+@pytest.mark.parametrize("database", DATABASES)
+def test_open_checkouts_paid_in_parallel_make_one_subscription_per_reader(tmp_path, database):
+    """Three readers each pay three open checkouts at once: each reader gets one subscription, billed once.
+
+    Three readers succeeding together is the positive control: paying in parallel works at all.
+    """
+    with served_site(tmp_path, database=database, workers=3) as site:
+        people = readers(site, count=3, checkouts=3)
+        attempts = [(reader, path) for reader in people for path in reader["checkouts"]]
+        results = pay_all_at_once(site, attempts)
+
+        paid = [attempt[0]["email"] for attempt, (status, _) in zip(attempts, results, strict=True) if status == 302]
+        assert sorted(paid) == sorted(reader["email"] for reader in people), [s for s, _ in results]
+        refusals = [page for status, page in results if status == 200]
+        assert len(refusals) == 6
+        assert all("You already have a subscription" in page for page in refusals)
+        ledger = shell_json(site, LEDGER)
+        assert ledger["subscriptions"] == {reader["email"]: 1 for reader in people}
+        assert ledger["payments"] == 3 and ledger["provider_subscriptions"] == 3
+
+
 # -- renewals: overlapping cron ticks ----------------------------------------------------------------------
 SUBSCRIBED_AND_DUE = """
 import datetime as dt
