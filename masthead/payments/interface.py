@@ -125,6 +125,10 @@ class ProviderError(Exception):
 
 class PaymentProvider(Protocol):
     name: str
+    # True when the reader pays on the provider's own page (Stripe Checkout), where Masthead cannot check
+    # anything at the moment money moves: an offer's redemption is then reserved when the checkout starts.
+    # False when the payment passes through Masthead (the local provider runs its checkout guards then).
+    hosted_checkout: bool
 
     def start_checkout(self, request: CheckoutRequest) -> CheckoutStart:
         """Begin a subscription checkout; the reader is sent to ``redirect_url``."""

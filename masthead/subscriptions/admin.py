@@ -87,6 +87,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 @admin.register(Checkout)
 class CheckoutAdmin(admin.ModelAdmin):
     list_display = ["reference", "user", "plan", "offer", "provider", "state", "created_at", "expires_at"]
+    list_select_related = ["user", "plan", "offer"]
     list_filter = ["state", "provider"]
     readonly_fields = [
         "reference",
@@ -98,4 +99,5 @@ class CheckoutAdmin(admin.ModelAdmin):
         "state",
         "created_at",
         "expires_at",
+        "redemption_reserved",
     ]

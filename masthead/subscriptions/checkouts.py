@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from masthead.payments.providers.local.provider import PayAttempt, PaymentRefused
 
+from . import offers as offer_rules
 from .models import Checkout, Subscription
-from .services import checkout_expired, offer_refusal, offer_terms, plan_terms
+from .services import REFUSAL_MESSAGES, checkout_expired, offer_refusal, offer_reserve, offer_terms, plan_terms
 from .states import Status
 
 # The terms that decide what the reader is charged: a change to any of them after the checkout page was shown
@@ -74,9 +75,9 @@ def payment_guard(attempt: PayAttempt) -> None:
         raise PaymentRefused(_("This checkout does not exist."))
     lock_reader(found)
     checkout = Checkout.objects.select_related("plan", "offer", "user").get(reference=attempt.reference)
-    if checkout.state != Checkout.State.OPEN:
+    if checkout.state == Checkout.State.COMPLETED:
         raise PaymentRefused(_("This checkout has already been paid."))
-    if checkout_expired(checkout, attempt.now):
+    if checkout.state == Checkout.State.EXPIRED or checkout_expired(checkout, attempt.now):
         raise PaymentRefused(_("This checkout has expired. Please start again from the offers page."))
     if refusal := price_refusal(checkout, attempt):
         raise PaymentRefused(refusal)
@@ -86,7 +87,11 @@ def payment_guard(attempt: PayAttempt) -> None:
         code = checkout.offer.code  # the code was checked when the checkout began
         if refusal := offer_refusal(checkout.offer, plan=checkout.plan, user=checkout.user, code=code, now=attempt.now):
             raise PaymentRefused(refusal)
+        # Reserved last, after every other check: a refusal after it would roll it back all the same.
+        if not checkout.redemption_reserved and not offer_reserve(offer_id=checkout.offer_id):
+            raise PaymentRefused(_(REFUSAL_MESSAGES[offer_rules.Refusal.CAP_REACHED]))
+        checkout.redemption_reserved = True
     # Marked paid inside the payment's transaction, under the reader's lock: from the commit on, another
     # checkout of this reader is refused even before the provider's events have recorded the subscription.
     checkout.state = Checkout.State.COMPLETED
-    checkout.save(update_fields=["state"])
+    checkout.save(update_fields=["state", "redemption_reserved"])

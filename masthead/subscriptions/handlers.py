@@ -12,7 +12,7 @@ so duplicates, parallel deliveries and out-of-order events all end in the same p
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 
 from masthead.core import clock
 from masthead.payments.interface import EventKind, PaymentEvent, ProviderStatus
@@ -22,6 +22,7 @@ from .lifecycle import apply_event, move_to
 from .models import Checkout, Payment, Subscription
 from .money import format_money
 from .notifications import notify
+from .services import checkout_redeemed
 from .states import Event, Status, can, provider_may_move
 
 # The provider's status (ProviderStatus, its vocabulary) → ours (Status). Some words are spelled alike
@@ -108,8 +109,7 @@ def _create_from_checkout(event: PaymentEvent) -> Subscription | None:
         return _locked(event)
     checkout.state = Checkout.State.COMPLETED
     checkout.save(update_fields=["state"])
-    if checkout.offer_id:
-        type(checkout.offer).objects.filter(pk=checkout.offer_id).update(redemptions=F("redemptions") + 1)
+    checkout_redeemed(checkout)
     notify("welcome", subscription.pk)
     return subscription
 

@@ -115,6 +115,7 @@ class Checkout(models.Model):
     class State(models.TextChoices):
         OPEN = "open", _("Open")
         COMPLETED = "completed", _("Completed")
+        EXPIRED = "expired", _("Expired unpaid")
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkouts")
@@ -126,6 +127,9 @@ class Checkout(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(
         null=True, blank=True, help_text=_("After this moment the checkout cannot be paid; the reader starts again.")
+    )
+    redemption_reserved = models.BooleanField(
+        default=False, help_text=_("Holds one of the offer's redemptions (counted in the offer's redemptions).")
     )
 
     def __str__(self) -> str:

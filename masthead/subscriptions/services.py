@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -35,6 +36,7 @@ TRIAL_REMINDER = dt.timedelta(days=3)
 # takes an expiry between 30 minutes and 24 hours ahead).
 CHECKOUT_LIFETIME = dt.timedelta(hours=1)
 MINIMUM_CHECKOUT_TIME = dt.timedelta(minutes=31)
+EXPIRY_MARGIN = dt.timedelta(hours=1)
 
 
 class CheckoutRefused(Exception):
@@ -125,13 +127,84 @@ def checkout_begin(
         expires_at=expires_at,
     )
     try:
-        start = get_provider().start_checkout(request)
+        provider = get_provider()
+        if offer is not None and provider.hosted_checkout:
+            _reserve_for_hosted_checkout(checkout)
+        start = provider.start_checkout(request)
     except ProviderError as error:
         logger.error("checkout could not start: %s", error)
+        if checkout.redemption_reserved:
+            _unreserve_unstarted(checkout)
         raise CheckoutRefused(_("Payments are unavailable right now. Please try again in a few minutes.")) from error
     checkout.session_id = start.session_id
     checkout.save()
     return start
+
+
+def _reserve_for_hosted_checkout(checkout: Checkout) -> None:
+    """Take the offer's redemption before the reader is sent to pay on the provider's page.
+
+    The reservation and its checkout row commit together, before the provider is asked; a checkout that is
+    never paid gives the redemption back when it expires (``checkouts_expire``), even if this process dies.
+    """
+    with transaction.atomic():
+        if not offer_reserve(offer_id=checkout.offer_id):
+            raise CheckoutRefused(_(REFUSAL_MESSAGES[offer_rules.Refusal.CAP_REACHED]))
+        checkout.redemption_reserved = True
+        checkout.save()
+
+
+def _unreserve_unstarted(checkout: Checkout) -> None:
+    with transaction.atomic():
+        if Checkout.objects.filter(pk=checkout.pk, redemption_reserved=True).delete()[0]:
+            offer_release(offer_id=checkout.offer_id)
+
+
+def offer_reserve(*, offer_id: int) -> bool:
+    """Take one of the offer's redemptions in one conditional UPDATE; False when none is left.
+
+    The database decides: of any number of parallel callers, at most ``redemption_cap`` succeed (PostgreSQL
+    re-checks the condition on the row a concurrent UPDATE has just changed; SQLite runs them one at a time).
+    """
+    room = Q(redemption_cap__isnull=True) | Q(redemptions__lt=F("redemption_cap"))
+    return Offer.objects.filter(room, pk=offer_id).update(redemptions=F("redemptions") + 1) == 1
+
+
+def offer_release(*, offer_id: int) -> None:
+    """Give back one reserved redemption."""
+    Offer.objects.filter(pk=offer_id, redemptions__gt=0).update(redemptions=F("redemptions") - 1)
+
+
+def checkout_redeemed(checkout: Checkout) -> None:
+    """A checkout became a subscription: its offer's redemption counts (already, when it was reserved)."""
+    if checkout.offer_id and not checkout.redemption_reserved:
+        # Paid without a reservation (a checkout from before reservations, or confirmed after it expired):
+        # the money was taken, so the redemption counts even past the cap.
+        Offer.objects.filter(pk=checkout.offer_id).update(redemptions=F("redemptions") + 1)
+
+
+def checkouts_expire(now: dt.datetime) -> int:
+    """Close checkouts left unpaid past their expiry, giving back their reserved redemptions. Safe to repeat.
+
+    A provider's word that a checkout was paid can arrive a little after its page closed, so a checkout is
+    closed EXPIRY_MARGIN after its expiry; one confirmed later still becomes a subscription (and counts).
+    """
+    cutoff = now - EXPIRY_MARGIN
+    due = Checkout.objects.filter(state=Checkout.State.OPEN).filter(
+        Q(expires_at__lte=cutoff) | Q(expires_at__isnull=True, created_at__lte=cutoff - CHECKOUT_LIFETIME)
+    )
+    closed = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            checkout = Checkout.objects.select_for_update().filter(pk=pk, state=Checkout.State.OPEN).first()
+            if checkout is None:
+                continue  # paid or closed since the list was read
+            if checkout.redemption_reserved and checkout.offer_id:
+                offer_release(offer_id=checkout.offer_id)
+            checkout.state, checkout.redemption_reserved = Checkout.State.EXPIRED, False
+            checkout.save(update_fields=["state", "redemption_reserved"])
+            closed += 1
+    return closed
 
 
 def checkout_expires_at(*, now: dt.datetime, offer: Offer | None) -> dt.datetime:
@@ -198,7 +271,7 @@ def subscription_change_plan(*, user, subscription_id: int, plan: Plan) -> Subsc
 def subscriptions_tick(now: dt.datetime | None = None) -> dict[str, int]:
     """Time-based work for cron: renewals of the local provider, trial reminders, expiries. Safe to repeat."""
     now = now or clock.now()
-    counts = {"renewed": 0, "reminded": 0, "expired": 0}
+    counts = {"renewed": 0, "reminded": 0, "expired": 0, "checkouts_closed": 0}
     counts["renewed"] = get_provider("local").renew_due(now) if provider_name() == "local" or _has_local() else 0
     for subscription in Subscription.objects.filter(
         status__in=[Status.TRIALING, Status.CANCELED],
@@ -213,6 +286,7 @@ def subscriptions_tick(now: dt.datetime | None = None) -> dict[str, int]:
             notify("trial_ending", subscription.pk)
             counts["reminded"] += 1
     counts["expired"] = _expire_due(now)
+    counts["checkouts_closed"] = checkouts_expire(now)
     return counts
 
 

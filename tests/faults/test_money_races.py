@@ -114,6 +114,34 @@ def readers(site: Site, *, count: int, checkouts: int = 1, cap: int | None = Non
     return shell_json(site, READERS.format(readers=count, checkouts=checkouts, cap=cap))
 
 
+# -- finding 9: an offer's redemption cap -----------------------------------------------------------------
+@pytest.mark.parametrize("database", DATABASES)
+def test_parallel_payers_redeem_an_offer_capped_at_one_exactly_once(tmp_path, database):
+    with served_site(tmp_path, database=database, workers=3) as site:
+        people = readers(site, count=6, cap=1)
+        results = pay_all_at_once(site, [(reader, reader["checkouts"][0]) for reader in people])
+
+        assert sorted(status for status, _ in results) == [200] * 5 + [302], [s for s, _ in results]
+        refusals = [page for status, page in results if status == 200]
+        assert all("This offer has been fully redeemed." in page for page in refusals)
+        ledger = shell_json(site, LEDGER)
+        assert ledger["with_offer"] == 1
+        assert ledger["redemptions"] == [1]
+        assert ledger["payments"] == 1 and ledger["provider_subscriptions"] == 1
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_parallel_payers_all_redeem_an_offer_with_room_for_them(tmp_path, database):
+    """The positive control: the same six parallel payments, with a cap of six, all go through."""
+    with served_site(tmp_path, database=database, workers=3) as site:
+        people = readers(site, count=6, cap=6)
+        results = pay_all_at_once(site, [(reader, reader["checkouts"][0]) for reader in people])
+
+        assert [status for status, _ in results] == [302] * 6
+        ledger = shell_json(site, LEDGER)
+        assert ledger["with_offer"] == 6 and ledger["redemptions"] == [6] and ledger["payments"] == 6
+
+
 # -- finding 8: two open checkouts -------------------------------------------------------------------------
 @pytest.mark.parametrize("database", DATABASES)
 def test_open_checkouts_paid_in_parallel_make_one_subscription_per_reader(tmp_path, database):

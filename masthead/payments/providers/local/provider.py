@@ -109,6 +109,7 @@ def register_checkout_guard(guard: CheckoutGuard) -> None:
 
 class LocalProvider:
     name = "local"
+    hosted_checkout = False  # the payment passes through pay(), where the checkout guards run
 
     # -- the PaymentProvider protocol ---------------------------------------------------------
     def start_checkout(self, request: CheckoutRequest) -> CheckoutStart:

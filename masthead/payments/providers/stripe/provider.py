@@ -42,6 +42,7 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 
 class StripeProvider:
     name = PROVIDER
+    hosted_checkout = True  # the reader pays on Stripe's Checkout page
 
     def __init__(self, *, api_key: str, webhook_secret: str, api_base: str | None = None) -> None:
         self._webhook_secret = webhook_secret
