@@ -17,6 +17,7 @@ from masthead.payments.interface import ProviderError
 from masthead.payments.providers.local.provider import CardOutcome, LocalProvider
 from masthead.paywall.settings import meter_rules
 from masthead.subscriptions import services
+from masthead.subscriptions.account import cancel_message
 from masthead.subscriptions.models import Checkout, Offer, Plan
 
 from .offers import catalogue
@@ -77,30 +78,27 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return redirect(start.redirect_url)
 
 
-def _subscription_action(request: HttpRequest, action, success: str) -> HttpResponse:
+def _subscription_action(request: HttpRequest, action, success) -> HttpResponse:
+    """Run ``action`` on the reader's subscription; ``success`` is the message, or makes it from the result."""
     subscription_id = positive_int(request.POST.get("subscription"), maximum=LARGEST_ID)
     if subscription_id is None:
         messages.error(request, _("That subscription could not be found."))
         return redirect("accounts:account")
     try:
-        action(user=request.user, subscription_id=subscription_id)
+        result = action(user=request.user, subscription_id=subscription_id)
     except services.Subscription.DoesNotExist:
         messages.error(request, _("That subscription could not be found."))
     except services.ProviderError:
         messages.error(request, _("The payment service did not answer. Please try again in a few minutes."))
     else:
-        messages.success(request, success)
+        messages.success(request, success(result) if callable(success) else success)
     return redirect("accounts:account")
 
 
 @login_required
 @require_POST
 def cancel(request: HttpRequest) -> HttpResponse:
-    return _subscription_action(
-        request,
-        services.subscription_cancel,
-        _("Your subscription is canceled. You keep full access until the end of the period."),
-    )
+    return _subscription_action(request, services.subscription_cancel, cancel_message)
 
 
 @login_required

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -45,6 +47,21 @@ def _next_charge(subscription: Subscription) -> NextCharge | None:
     terms = offer_terms(subscription.offer) if subscription.offer else None
     amount = charge_for_interval(subscription.plan.amount_minor, terms, paid_intervals + 1)
     return NextCharge(amount, at)
+
+
+def cancel_message(subscription: Subscription) -> str:
+    """What the reader is told once their cancellation is done: what really happens next."""
+    if subscription.status == Status.EXPIRED:
+        return _(
+            "Your subscription is canceled and your card will not be charged again. As the last payment did not "
+            "go through, your full access ends now."
+        )
+    access = entitlement(subscription_facts(subscription), clock.now(), grace=grace_period())
+    if access.full_access and access.until:
+        return _("Your subscription is canceled. You keep full access until %(date)s.") % {
+            "date": date_format(timezone.localtime(access.until), "DATE_FORMAT")
+        }
+    return _("Your subscription is canceled.")
 
 
 def account_context(user, *, return_url: str) -> dict:

@@ -223,10 +223,22 @@ def _owned(user, subscription_id: int) -> Subscription:
 
 @transaction.atomic
 def subscription_cancel(*, user, subscription_id: int) -> Subscription:
-    """Cancel at the end of the period: access continues until then."""
+    """Cancel at the end of a paid (or trial) period, which the reader keeps; or now, when it is past due.
+
+    A past due subscription's period was never paid, so there is nothing to keep: the provider is told to end
+    it now, before anything changes here (else it keeps retrying the card, and a retry that succeeds brings
+    the subscription back). A provider that cannot be reached leaves everything as it was.
+    """
     subscription = _owned(user, subscription_id)
     if subscription.status == Status.PAST_DUE:
-        apply_event(subscription, Event.CANCEL, note="canceled by the reader while past due")
+        # The reader asked for it: no "your access has expired" email when the provider confirms.
+        subscription.expiry_notice_sent = True
+        subscription.save(update_fields=["expiry_notice_sent"])
+        if subscription.provider_subscription_id:
+            get_provider(subscription.provider).cancel_now(subscription_id=subscription.provider_subscription_id)
+            subscription.refresh_from_db()
+        if can(subscription.status, Event.CANCEL):  # not yet expired by the provider's event
+            apply_event(subscription, Event.CANCEL, note="canceled by the reader while past due; ended at the provider")
         return subscription
     get_provider(subscription.provider).cancel_at_period_end(subscription_id=subscription.provider_subscription_id)
     subscription.refresh_from_db()

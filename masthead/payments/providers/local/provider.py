@@ -134,6 +134,15 @@ class LocalProvider:
     def cancel_at_period_end(self, *, subscription_id: str) -> None:
         self._update(subscription_id, cancel_at_period_end=True)
 
+    def cancel_now(self, *, subscription_id: str) -> None:
+        local = LocalSubscription.objects.filter(subscription_id=subscription_id).first()
+        if local is None:
+            raise ProviderError(f"No local subscription {subscription_id}.")
+        if local.status != ProviderStatus.CANCELED:
+            local.status = ProviderStatus.CANCELED
+            local.save(update_fields=["status"])
+            self._emit(EventKind.SUBSCRIPTION_DELETED, local, clock.now())
+
     def resume(self, *, subscription_id: str) -> None:
         self._update(subscription_id, cancel_at_period_end=False)
 

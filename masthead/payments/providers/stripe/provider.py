@@ -95,6 +95,11 @@ class StripeProvider:
         with _stripe_errors("schedule the cancellation"):
             self._client.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": True})
 
+    def cancel_now(self, *, subscription_id: str) -> None:
+        """Cancel at once (DELETE /v1/subscriptions/:id): Stripe stops retrying open invoices and charges no more."""
+        with _stripe_errors("cancel the subscription"):
+            self._client.v1.subscriptions.cancel(subscription_id)
+
     def resume(self, *, subscription_id: str) -> None:
         with _stripe_errors("resume the subscription"):
             self._client.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": False})
