@@ -124,3 +124,43 @@ def yearly_saving(*, yearly: PlanTerms, monthly: PlanTerms) -> int:
     if yearly.currency.lower() != monthly.currency.lower():
         return 0
     return max(0, 12 * monthly.amount_minor - yearly.amount_minor)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChange:
+    credit_minor: int  # the unused part of the current period, valued at what was paid for it
+    charge_minor: int  # charged now
+    period_start: dt.datetime  # the new plan's first period starts at the change
+    period_end: dt.datetime
+    period_value_minor: int  # what that first period is worth: the price, or the credit when it is larger
+
+
+def plan_change(
+    *,
+    paid_minor: int,
+    period_start: dt.datetime,
+    period_end: dt.datetime,
+    now: dt.datetime,
+    new_price_minor: int,
+    new_interval: Interval | str,
+) -> PlanChange:
+    """The proration rule for a change of plan (the local provider's; Stripe's with billing_cycle_anchor=now).
+
+    The change takes effect ``now``. The unused part of the current period is credited at what was paid for
+    it, pro rata by time (rounded down to the minor unit); the new plan's price less that credit is charged
+    now; the new plan's first period starts now. A credit larger than the new price (a move to a cheaper plan)
+    is not lost: the rest lengthens that first period by what it buys at the new plan's rate.
+    """
+    total = _microseconds(period_end - period_start)
+    unused = min(max(_microseconds(period_end - now), 0), total)
+    credit = paid_minor * unused // total if total > 0 else 0
+    charge = max(new_price_minor - credit, 0)
+    end = next_period_end(now, new_interval)
+    leftover = credit - (new_price_minor - charge)
+    if leftover > 0 and new_price_minor > 0:
+        end += (end - now) * leftover / new_price_minor
+    return PlanChange(credit, charge, now, end, max(new_price_minor, credit))
+
+
+def _microseconds(delta: dt.timedelta) -> int:
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds

@@ -123,6 +123,10 @@ class ProviderError(Exception):
     """The provider refused or failed a request; the message is safe to show to staff."""
 
 
+class PaymentDeclined(ProviderError):
+    """The provider could not take a payment (the card was declined); nothing changed. The message is for the reader."""
+
+
 class PaymentProvider(Protocol):
     name: str
     # True when the reader pays on the provider's own page (Stripe Checkout), where Masthead cannot check
@@ -146,7 +150,10 @@ class PaymentProvider(Protocol):
 
     def resume(self, *, subscription_id: str) -> None: ...
 
-    def change_plan(self, *, subscription_id: str, plan: PlanTerms) -> None: ...
+    def change_plan(self, *, subscription_id: str, plan: PlanTerms) -> None:
+        """Move a running subscription to ``plan`` now: its offer ends, and the change is prorated and charged now
+        (``payments.billing.plan_change``). Raises PaymentDeclined, changing nothing, when the charge fails."""
+        ...
 
     def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         """Verify and translate one webhook delivery; raises InvalidSignature or InvalidPayload."""

@@ -67,6 +67,8 @@ class LocalSubscription(models.Model):
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     intervals_billed = models.PositiveIntegerField(default=0)
+    # What was paid for the current period (None on rows from before it was kept: derived from the offer).
+    period_value_minor = models.PositiveIntegerField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
 
     def __str__(self) -> str:

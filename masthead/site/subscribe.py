@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from masthead.core.client import client_address
 from masthead.core.parse import LARGEST_ID, positive_int
 from masthead.core.throttle import Throttle
-from masthead.payments.interface import ProviderError
+from masthead.payments.interface import PaymentDeclined, ProviderError
 from masthead.payments.providers.local.provider import CardOutcome, LocalProvider
 from masthead.paywall.settings import meter_rules
 from masthead.subscriptions import services
@@ -88,6 +88,8 @@ def _subscription_action(request: HttpRequest, action, success) -> HttpResponse:
         result = action(user=request.user, subscription_id=subscription_id)
     except services.Subscription.DoesNotExist:
         messages.error(request, _("That subscription could not be found."))
+    except (services.ChangeRefused, PaymentDeclined) as refusal:
+        messages.error(request, str(refusal))
     except services.ProviderError:
         messages.error(request, _("The payment service did not answer. Please try again in a few minutes."))
     else:
@@ -119,7 +121,9 @@ def change_plan(request: HttpRequest) -> HttpResponse:
     def change(*, user, subscription_id: int):
         return services.subscription_change_plan(user=user, subscription_id=subscription_id, plan=plan)
 
-    return _subscription_action(request, change, _("Your plan is changed."))
+    return _subscription_action(
+        request, change, lambda subscription: _("Your plan is changed to %(plan)s.") % {"plan": subscription.plan.name}
+    )
 
 
 def local_checkout(request: HttpRequest, reference: str) -> HttpResponse:

@@ -24,7 +24,7 @@ from masthead.payments.registry import get_provider, provider_name
 from . import offers as offer_rules
 from .entitlements import EXPIRY_EVENTS, expiry_event
 from .lifecycle import apply_event
-from .models import Checkout, Eligibility, Offer, OfferKind, Plan, Subscription
+from .models import Checkout, Eligibility, Offer, OfferKind, Plan, Subscription, SubscriptionChange
 from .notifications import notify
 from .selectors import grace_period, reader_history, subscription_facts
 from .states import Event, Status, can
@@ -267,16 +267,42 @@ def subscription_resume(*, user, subscription_id: int) -> Subscription:
     return subscription
 
 
+class ChangeRefused(Exception):
+    """The reader cannot make this change now; the message says why, for the reader."""
+
+
 @transaction.atomic
 def subscription_change_plan(*, user, subscription_id: int, plan: Plan) -> Subscription:
+    """Move a running subscription to ``plan`` now; the provider prorates and charges the change at once.
+
+    An offer belongs to its plan (an introductory price, a percentage off, a free trial): it ends here, so
+    renewals charge the new plan's price. The provider credits the unused part of the current period and
+    charges the rest now, on a new period (``payments.billing.plan_change``); its events bring the new period
+    and the payment here. A declined card (PaymentDeclined) changes nothing.
+    """
     subscription = _owned(user, subscription_id)
     if not plan.active or plan.pk == subscription.plan_id:
         return subscription
+    if subscription.status not in (Status.ACTIVE, Status.TRIALING) or not subscription.provider_subscription_id:
+        raise ChangeRefused(_("Please update your card before changing plan."))
+    old_plan, old_offer = subscription.plan, subscription.offer
     get_provider(subscription.provider).change_plan(
         subscription_id=subscription.provider_subscription_id, plan=plan_terms(plan)
     )
-    subscription.plan = plan
-    subscription.save(update_fields=["plan", "updated_at"])
+    subscription.refresh_from_db()
+    subscription.plan, subscription.offer = plan, None
+    if subscription.trial_end and subscription.trial_end > clock.now():
+        subscription.trial_end = clock.now()  # a trial is an offer too: it ended with the change
+    subscription.save(update_fields=["plan", "offer", "trial_end", "updated_at"])
+    ended = f"; the offer {old_offer.name!r} ended" if old_offer else ""
+    SubscriptionChange.objects.create(
+        subscription=subscription,
+        at=clock.now(),
+        event="plan_changed",
+        from_status=subscription.status,
+        to_status=subscription.status,
+        note=f"plan {old_plan.slug} → {plan.slug}{ended}"[:300],
+    )
     return subscription
 
 

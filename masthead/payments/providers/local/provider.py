@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 from masthead.core import clock
 from masthead.core.parse import ascii_digits
 from masthead.payments import webhooks
-from masthead.payments.billing import charge_for_interval, next_period_end
+from masthead.payments.billing import charge_for_interval, next_period_end, plan_change
 from masthead.payments.interface import (
     CheckoutRequest,
     CheckoutStart,
     EventKind,
     InvalidPayload,
     OfferTerms,
+    PaymentDeclined,
     PaymentEvent,
     PlanTerms,
     ProviderError,
@@ -147,7 +148,43 @@ class LocalProvider:
         self._update(subscription_id, cancel_at_period_end=False)
 
     def change_plan(self, *, subscription_id: str, plan: PlanTerms) -> None:
-        self._update(subscription_id, plan=dataclasses.asdict(plan))
+        """Prorate by ``billing.plan_change``: credit the unused part of the period, charge the rest now."""
+        now = clock.now()
+        with transaction.atomic():
+            local = LocalSubscription.objects.select_for_update().filter(subscription_id=subscription_id).first()
+            if local is None:
+                raise ProviderError(f"No local subscription {subscription_id}.")
+            if local.status not in (ProviderStatus.ACTIVE, ProviderStatus.TRIALING):
+                raise ProviderError(f"A {local.status} subscription cannot change plan.")
+            trialing = local.status == ProviderStatus.TRIALING
+            change = plan_change(
+                paid_minor=0 if trialing else self._period_value(local),
+                period_start=local.period_start,
+                period_end=local.period_end,
+                now=now,
+                new_price_minor=plan.amount_minor,
+                new_interval=plan.interval,
+            )
+            if change.charge_minor and local.fails_at_renewal:
+                raise PaymentDeclined(_("Your card was declined. Nothing was changed."))
+            local.plan = dataclasses.asdict(plan)
+            local.offer = None  # an offer belongs to its plan: it ends with it (a trial included)
+            local.trial_end = None
+            local.status = ProviderStatus.ACTIVE
+            local.period_start, local.period_end = change.period_start, change.period_end
+            local.period_value_minor = change.period_value_minor
+            local.intervals_billed = 1
+            local.save()
+            self._emit(EventKind.SUBSCRIPTION_UPDATED, local, now)
+            self._emit_invoice(EventKind.INVOICE_PAID, local, now, change.charge_minor)
+
+    def _period_value(self, local: LocalSubscription) -> int:
+        """What was paid for the current period."""
+        if local.period_value_minor is not None:
+            return local.period_value_minor
+        if local.intervals_billed == 0:
+            return 0
+        return self._interval_charge(local.plan, local.offer, local.intervals_billed)
 
     def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         raise InvalidPayload("the local provider delivers its events directly, not by webhook")
@@ -207,6 +244,7 @@ class LocalProvider:
                 period_start=now,
                 period_end=period_end,
                 intervals_billed=0 if trial_end else 1,
+                period_value_minor=0 if trial_end else self._interval_charge(checkout.plan, checkout.offer, 1),
             )
             checkout.completed = True
             checkout.save(update_fields=["completed"])
@@ -257,6 +295,7 @@ class LocalProvider:
         local.period_start = local.period_end
         local.period_end = next_period_end(local.period_start, local.plan["interval"])
         local.intervals_billed += 1
+        local.period_value_minor = charge
         local.status = ProviderStatus.ACTIVE
         local.save()
         self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge)

@@ -10,12 +10,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import stripe
+from django.utils.translation import gettext as _
 
 from masthead.payments.interface import (
     CheckoutRequest,
     CheckoutStart,
     InvalidPayload,
     InvalidSignature,
+    PaymentDeclined,
     PaymentEvent,
     PlanTerms,
     ProviderError,
@@ -31,6 +33,8 @@ def _stripe_errors(action: str) -> Iterator[None]:
     """Turn the SDK's errors into ProviderError, naming what was being done."""
     try:
         yield
+    except stripe.CardError as error:
+        raise PaymentDeclined(_("Your card was declined. Nothing was changed.")) from error
     except stripe.StripeError as error:
         detail = error.user_message or str(error) or type(error).__name__
         raise ProviderError(f"Stripe could not {action}: {detail}") from error
@@ -105,7 +109,17 @@ class StripeProvider:
             self._client.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": False})
 
     def change_plan(self, *, subscription_id: str, plan: PlanTerms) -> None:
-        """Move the subscription's single item to ``plan``, prorating the difference."""
+        """Move the subscription's single item to ``plan`` now, prorated as the local provider does.
+
+        ``billing_cycle_anchor=now`` with ``proration_behavior=always_invoice``: Stripe credits the unused time
+        of the old price, charges the new price on a period starting now, and invoices it at once. A trial
+        ends (``trial_end=now``). The coupon of the offer is removed (``discounts=""``): an offer belongs to
+        its plan. ``payment_behavior=error_if_incomplete``: a declined card fails the update, which then
+        changes nothing. A credit larger than the new price stays on the customer's Stripe balance and is
+        taken off the next invoices (the local provider lengthens the period instead).
+
+        localstripe accepts none of these parameters (tests/payments/test_stripe_http.py covers them).
+        """
         if not plan.provider_plan_id:
             raise ProviderError(f"The plan {plan.slug!r} has no Stripe plan id yet.")
         with _stripe_errors("change the plan"):
@@ -113,12 +127,17 @@ class StripeProvider:
             items = (subscription.get("items") or {}).get("data") or []
             if len(items) != 1:
                 raise ProviderError(f"Subscription {subscription_id} has {len(items)} items; expected exactly one.")
-            # `plan` rather than `price`: Stripe takes either id there, and localstripe silently ignores `price`
-            # on updates. proration_behavior is left to Stripe's default, create_prorations, because localstripe
-            # fails with HTTP 500 on that parameter.
-            self._client.v1.subscriptions.update(
-                subscription_id, params={"items": [{"id": items[0]["id"], "plan": plan.provider_plan_id}]}
-            )
+            # `plan` rather than `price`: Stripe takes either id there.
+            params: dict[str, Any] = {
+                "items": [{"id": items[0]["id"], "plan": plan.provider_plan_id}],
+                "billing_cycle_anchor": "now",
+                "proration_behavior": "always_invoice",
+                "discounts": "",
+                "payment_behavior": "error_if_incomplete",
+            }
+            if subscription.get("status") == "trialing":
+                params["trial_end"] = "now"
+            self._client.v1.subscriptions.update(subscription_id, params=params)
 
     def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         """Verify a delivery's Stripe-Signature and translate its event."""

@@ -1,0 +1,129 @@
+"""StripeProvider's calls that localstripe cannot answer, against a scripted Stripe at the HTTP level.
+
+localstripe 1.15 refuses ``proration_behavior``, ``billing_cycle_anchor``, ``discounts`` and
+``payment_behavior`` on a subscription update (HTTP 500), and has no invoice payments list. This server
+answers the requests a test scripts, with bodies shaped as Stripe's documentation shows, and records every
+request as the real SDK sent it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from masthead.payments.interface import Interval, PaymentDeclined, PlanTerms
+from masthead.payments.providers.stripe import StripeProvider
+
+ANNUAL = PlanTerms("annual", "Annual", 12000, "usd", Interval.YEAR, provider_plan_id="plan_annual")
+
+
+class ScriptedStripe:
+    """Answers (method, path) from a script; records (method, path, form) for every request."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.script: dict[tuple[str, str], tuple[int, dict]] = {}
+        self.requests: list[tuple[str, str, dict[str, list[str]]]] = []
+        self._lock = threading.Lock()
+
+    def reply(self, method: str, path: str, body: dict, status: int = 200) -> None:
+        self.script[(method, path)] = (status, body)
+
+    def sent(self, method: str, path: str) -> list[dict[str, list[str]]]:
+        with self._lock:
+            return [form for m, p, form in self.requests if (m, p) == (method, path)]
+
+    def handle(self, method: str, target: str, body: bytes) -> tuple[int, dict]:
+        parts = urlsplit(target)
+        form = parse_qs(body.decode() or parts.query, keep_blank_values=True)
+        with self._lock:
+            self.requests.append((method, parts.path, form))
+        return self.script.get(
+            (method, parts.path), (404, {"error": {"type": "invalid_request_error", "message": "not scripted"}})
+        )
+
+
+@pytest.fixture
+def scripted() -> Iterator[ScriptedStripe]:
+    stripe_server = ScriptedStripe()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, payload = stripe_server.handle(self.command, self.path, body)
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_DELETE = _answer
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, name="scripted-stripe", daemon=True)
+    thread.start()
+    stripe_server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield stripe_server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def provider(scripted) -> StripeProvider:
+    return StripeProvider(api_key="sk_test_scripted", webhook_secret="whsec_scripted", api_base=scripted.url)
+
+
+def subscription(status: str = "active", **extra) -> dict:
+    return {
+        "id": "sub_1",
+        "object": "subscription",
+        "status": status,
+        "customer": "cus_1",
+        "items": {"object": "list", "data": [{"id": "si_1", "object": "subscription_item"}]},
+        **extra,
+    }
+
+
+def one(form: dict[str, list[str]], key: str) -> str | None:
+    values = form.get(key)
+    return values[0] if values else None
+
+
+# -- finding 2 --------------------------------------------------------------------------------------------
+def test_a_change_of_plan_is_prorated_now_and_ends_the_offers_coupon(provider, scripted):
+    scripted.reply("GET", "/v1/subscriptions/sub_1", subscription())
+    scripted.reply("POST", "/v1/subscriptions/sub_1", subscription())
+    provider.change_plan(subscription_id="sub_1", plan=ANNUAL)
+    [form] = scripted.sent("POST", "/v1/subscriptions/sub_1")
+    assert one(form, "items[0][id]") == "si_1" and one(form, "items[0][plan]") == "plan_annual"
+    assert one(form, "proration_behavior") == "always_invoice"
+    assert one(form, "billing_cycle_anchor") == "now"
+    assert one(form, "discounts") == ""  # the coupon of the offer is removed
+    assert one(form, "payment_behavior") == "error_if_incomplete"
+    assert "trial_end" not in form
+
+
+def test_a_change_of_plan_during_a_trial_ends_the_trial(provider, scripted):
+    scripted.reply("GET", "/v1/subscriptions/sub_1", subscription("trialing"))
+    scripted.reply("POST", "/v1/subscriptions/sub_1", subscription())
+    provider.change_plan(subscription_id="sub_1", plan=ANNUAL)
+    [form] = scripted.sent("POST", "/v1/subscriptions/sub_1")
+    assert one(form, "trial_end") == "now"
+
+
+def test_a_declined_card_on_a_change_of_plan_is_a_payment_declined(provider, scripted):
+    scripted.reply("GET", "/v1/subscriptions/sub_1", subscription())
+    declined = {"error": {"type": "card_error", "code": "card_declined", "message": "Your card was declined."}}
+    scripted.reply("POST", "/v1/subscriptions/sub_1", declined, status=402)
+    with pytest.raises(PaymentDeclined, match="Your card was declined"):
+        provider.change_plan(subscription_id="sub_1", plan=ANNUAL)
