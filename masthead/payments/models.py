@@ -61,6 +61,7 @@ class LocalSubscription(models.Model):
     plan = models.JSONField()
     offer = models.JSONField(null=True, blank=True)
     card_last4 = models.CharField(max_length=4)
+    card_fingerprint = models.CharField(max_length=64, blank=True)  # as Stripe's payment methods carry one
     fails_at_renewal = models.BooleanField(default=False)
     status = models.CharField(max_length=20)
     trial_end = models.DateTimeField(null=True, blank=True)

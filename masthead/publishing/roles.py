@@ -50,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "subscriptions.view_payment",
         "subscriptions.view_checkout",
         "subscriptions.view_subscriptionchange",
+        "subscriptions.view_trialcard",
         "payments.view_webhookevent",
         "paywall.view_metersettings",
         "paywall.change_metersettings",

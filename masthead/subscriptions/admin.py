@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from masthead.core.dates import SANE_DATES
 
-from .models import Checkout, Offer, Payment, Plan, Subscription, SubscriptionChange
+from .models import Checkout, Offer, Payment, Plan, Subscription, SubscriptionChange, TrialCard
 
 
 @admin.register(Plan)
@@ -101,3 +101,16 @@ class CheckoutAdmin(admin.ModelAdmin):
         "expires_at",
         "redemption_reserved",
     ]
+
+
+@admin.register(TrialCard)
+class TrialCardAdmin(admin.ModelAdmin):
+    """Cards that have had a free trial (by the provider's fingerprint): each gets one."""
+
+    list_display = ["fingerprint", "provider", "user", "checkout", "created_at"]
+    list_filter = ["provider"]
+    search_fields = ["fingerprint", "user__email"]
+    readonly_fields = ["provider", "fingerprint", "user", "checkout", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -8,23 +8,27 @@ checkout page can be paid long after it opened, and twice in parallel.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from masthead.payments.providers.local.provider import PayAttempt, PaymentRefused
 
 from . import offers as offer_rules
-from .models import Checkout, Subscription
+from .models import Checkout, Subscription, TrialCard
 from .services import REFUSAL_MESSAGES, checkout_expired, offer_refusal, offer_reserve, offer_terms, plan_terms
 from .states import Status
 
 # The terms that decide what the reader is charged: a change to any of them after the checkout page was shown
 # means the reader starts again and sees the new price.
 PLAN_PRICE_TERMS = ("amount_minor", "currency", "interval")
+TRIAL_CARD_USED = gettext_noop("This card has already been used for a free trial. You can subscribe without the trial.")
 OFFER_PRICE_TERMS = ("trial_days", "percent_off", "percent_off_intervals", "intro_amount_minor", "intro_intervals")
 
 
@@ -43,6 +47,24 @@ def price_refusal(checkout: Checkout, attempt: PayAttempt) -> str | None:
     if _price(now_offer, OFFER_PRICE_TERMS) != _price(attempt.offer, OFFER_PRICE_TERMS):
         return _("The terms of this offer have changed since you started. Please start again to see them.")
     return None
+
+
+def trial_card_claim(*, provider: str, fingerprint: str, checkout: Checkout, now: dt.datetime) -> bool:
+    """Record that this card starts a free trial; False when it already started one (one trial per card).
+
+    The unique constraint decides between parallel claims; inside the payment's transaction, a refusal later
+    on rolls the claim back. A provider that reports no fingerprint gives nothing to hold against the reader.
+    """
+    if not fingerprint:
+        return True
+    try:
+        with transaction.atomic():
+            TrialCard.objects.create(
+                provider=provider, fingerprint=fingerprint, user_id=checkout.user_id, checkout=checkout, created_at=now
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def lock_reader(user_id: int) -> None:
@@ -87,6 +109,10 @@ def payment_guard(attempt: PayAttempt) -> None:
         code = checkout.offer.code  # the code was checked when the checkout began
         if refusal := offer_refusal(checkout.offer, plan=checkout.plan, user=checkout.user, code=code, now=attempt.now):
             raise PaymentRefused(refusal)
+        if (attempt.offer or {}).get("trial_days") and not trial_card_claim(
+            provider="local", fingerprint=attempt.card_fingerprint, checkout=checkout, now=attempt.now
+        ):
+            raise PaymentRefused(_(TRIAL_CARD_USED))
         # Reserved last, after every other check: a refusal after it would roll it back all the same.
         if not checkout.redemption_reserved and not offer_reserve(offer_id=checkout.offer_id):
             raise PaymentRefused(_(REFUSAL_MESSAGES[offer_rules.Refusal.CAP_REACHED]))

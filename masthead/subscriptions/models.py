@@ -136,6 +136,22 @@ class Checkout(models.Model):
         return f"checkout {self.reference}"
 
 
+class TrialCard(models.Model):
+    """A card that has started a free trial, by the provider's fingerprint of it: one free trial per card."""
+
+    provider = models.CharField(max_length=20)
+    fingerprint = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    checkout = models.ForeignKey(Checkout, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "fingerprint"], name="one_trial_per_card")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} card {self.fingerprint[:8]}…"
+
+
 class Subscription(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")

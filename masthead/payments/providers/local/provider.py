@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from masthead.core import clock
@@ -67,6 +68,11 @@ def normalise_card(number: str) -> str:
     return digits if ascii_digits(digits) else ""
 
 
+def card_fingerprint(number: str) -> str:
+    """The same value for the same card however it is written, as Stripe's card fingerprint is; not reversible."""
+    return salted_hmac("masthead.local-card-fingerprint", normalise_card(number), algorithm="sha256").hexdigest()[:32]
+
+
 def card_outcome(number: str) -> CardOutcome:
     digits = normalise_card(number)
     if len(digits) < 12 or len(digits) > 19 or not luhn_valid(digits):
@@ -92,6 +98,7 @@ class PayAttempt:
     plan: Mapping[str, Any]  # the plan's terms (PlanTerms as a dict) the checkout page showed
     offer: Mapping[str, Any] | None  # the offer's terms (OfferTerms as a dict), or None
     now: dt.datetime
+    card_fingerprint: str = ""  # the card's fingerprint (card_fingerprint), as a real provider reports it
 
 
 class PaymentRefused(ProviderError):
@@ -224,7 +231,13 @@ class LocalProvider:
                 raise ProviderError("This checkout has already been completed or does not exist.")
             if self.expired(checkout, now):
                 raise PaymentRefused(_("This checkout has expired. Please start again from the offers page."))
-            attempt = PayAttempt(reference=reference, plan=checkout.plan, offer=checkout.offer, now=now)
+            attempt = PayAttempt(
+                reference=reference,
+                plan=checkout.plan,
+                offer=checkout.offer,
+                now=now,
+                card_fingerprint=card_fingerprint(card_number),
+            )
             for guard in _GUARDS:
                 guard(attempt)
             offer = checkout.offer or {}
@@ -238,6 +251,7 @@ class LocalProvider:
                 plan=checkout.plan,
                 offer=checkout.offer,
                 card_last4=normalise_card(card_number)[-4:],
+                card_fingerprint=attempt.card_fingerprint,
                 fails_at_renewal=normalise_card(card_number) == FAILS_AT_RENEWAL,
                 status=ProviderStatus.TRIALING if trial_end else ProviderStatus.ACTIVE,
                 trial_end=trial_end,
