@@ -148,6 +148,14 @@ class PaymentProvider(Protocol):
         """End the subscription at once: no further charge, and no retry of an unpaid invoice."""
         ...
 
+    def refund_and_cancel(self, *, subscription_id: str) -> None:
+        """End the subscription at once and refund what its latest invoice was paid (a duplicate bought by mistake)."""
+        ...
+
+    def card_fingerprint(self, *, subscription_id: str) -> str:
+        """The provider's fingerprint of the card paying for the subscription ("" when it names none)."""
+        ...
+
     def resume(self, *, subscription_id: str) -> None: ...
 
     def change_plan(self, *, subscription_id: str, plan: PlanTerms) -> None:

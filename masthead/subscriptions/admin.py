@@ -54,10 +54,34 @@ class PaymentInline(admin.TabularInline):
         return False
 
 
+class NeedsAttention(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(attention="")
+        if self.value() == "no":
+            return queryset.filter(attention="")
+        return queryset
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["user", "plan", "status", "current_period_end", "cancel_at_period_end", "provider", "created_at"]
-    list_filter = ["status", "plan", "provider", "cancel_at_period_end"]
+    list_display = [
+        "user",
+        "plan",
+        "status",
+        "current_period_end",
+        "cancel_at_period_end",
+        "provider",
+        "created_at",
+        "attention",
+    ]
+    list_filter = [NeedsAttention, "status", "plan", "provider", "cancel_at_period_end"]
     search_fields = ["user__username", "user__email", "provider_subscription_id", "provider_customer_id"]
     list_select_related = ["user", "plan"]
     inlines = [HistoryInline, PaymentInline]
@@ -78,6 +102,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "provider_synced_at",
         "provider_status",
         "created_at",
+        "attention",
     ]
 
     def has_add_permission(self, request) -> bool:

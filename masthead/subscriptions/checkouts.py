@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -18,12 +20,17 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from masthead.core import clock
+from masthead.payments.interface import ProviderError
 from masthead.payments.providers.local.provider import PayAttempt, PaymentRefused
+from masthead.payments.registry import get_provider
 
 from . import offers as offer_rules
-from .models import Checkout, Subscription, TrialCard
+from .models import Checkout, OfferKind, Subscription, SubscriptionChange, TrialCard
 from .services import REFUSAL_MESSAGES, checkout_expired, offer_refusal, offer_reserve, offer_terms, plan_terms
 from .states import Status
+
+logger = logging.getLogger(__name__)
 
 # The terms that decide what the reader is charged: a change to any of them after the checkout page was shown
 # means the reader starts again and sees the new price.
@@ -49,7 +56,7 @@ def price_refusal(checkout: Checkout, attempt: PayAttempt) -> str | None:
     return None
 
 
-def trial_card_claim(*, provider: str, fingerprint: str, checkout: Checkout, now: dt.datetime) -> bool:
+def trial_card_claim(*, provider: str, fingerprint: str, checkout: Checkout | None, now: dt.datetime) -> bool:
     """Record that this card starts a free trial; False when it already started one (one trial per card).
 
     The unique constraint decides between parallel claims; inside the payment's transaction, a refusal later
@@ -60,7 +67,11 @@ def trial_card_claim(*, provider: str, fingerprint: str, checkout: Checkout, now
     try:
         with transaction.atomic():
             TrialCard.objects.create(
-                provider=provider, fingerprint=fingerprint, user_id=checkout.user_id, checkout=checkout, created_at=now
+                provider=provider,
+                fingerprint=fingerprint,
+                user_id=checkout.user_id if checkout else None,
+                checkout=checkout,
+                created_at=now,
             )
     except IntegrityError:
         return False
@@ -76,9 +87,14 @@ def lock_reader(user_id: int) -> None:
     list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True))
 
 
-def reader_is_subscribed(user_id: int, *, other_than: Checkout | None = None) -> bool:
+def reader_is_subscribed(
+    user_id: int, *, other_than: Checkout | None = None, other_subscription: Subscription | None = None
+) -> bool:
     """A subscription that is not over, or another paid checkout whose subscription is not recorded yet."""
-    if Subscription.objects.filter(user_id=user_id).exclude(status__in=[Status.EXPIRED, Status.INCOMPLETE]).exists():
+    subscriptions = Subscription.objects.filter(user_id=user_id).exclude(status__in=[Status.EXPIRED, Status.INCOMPLETE])
+    if other_subscription is not None:
+        subscriptions = subscriptions.exclude(pk=other_subscription.pk)
+    if subscriptions.exists():
         return True
     paid = Checkout.objects.filter(user_id=user_id, state=Checkout.State.COMPLETED)
     if other_than is not None:
@@ -121,3 +137,82 @@ def payment_guard(attempt: PayAttempt) -> None:
     # checkout of this reader is refused even before the provider's events have recorded the subscription.
     checkout.state = Checkout.State.COMPLETED
     checkout.save(update_fields=["state", "redemption_reserved"])
+
+
+# -- a hosted checkout (Stripe), checked once it has become a subscription ---------------------------------
+def subscription_started(subscription: Subscription) -> bool:
+    """A checkout has just become ``subscription`` (inside the provider event's transaction, the reader locked).
+
+    Returns whether to welcome the reader. The local provider's guard checked everything before the money
+    moved. A hosted checkout (Stripe) could not be checked then, so it is checked now:
+    - a reader who already had a subscription has paid for a second one: it is flagged for staff
+      (``attention``) and, once this commits, canceled at the provider and its payment refunded;
+    - a free trial is checked, once this commits, against the fingerprint of the card paying for it.
+    """
+    if not get_provider(subscription.provider).hosted_checkout:
+        return True
+    if reader_is_subscribed(subscription.user_id, other_than=subscription.checkout, other_subscription=subscription):
+        # On the instance too: the handler saves it again after this.
+        subscription.attention = "Duplicate: the reader already had a subscription when this checkout was paid."
+        subscription.save(update_fields=["attention"])
+        SubscriptionChange.objects.create(
+            subscription=subscription,
+            at=clock.now(),
+            event="duplicate",
+            from_status=subscription.status,
+            to_status=subscription.status,
+            note="a second subscription of a subscribed reader: canceled and refunded at the provider",
+        )
+        transaction.on_commit(partial(_end_duplicate, subscription.pk))
+        return False
+    if subscription.offer is not None and subscription.offer.kind == OfferKind.FREE_TRIAL:
+        transaction.on_commit(partial(_check_trial_card, subscription.pk))
+    return True
+
+
+def _flag(subscription_id: int, note: str) -> None:
+    """Add ``note`` to what staff see on the subscription."""
+    current = Subscription.objects.filter(pk=subscription_id).values_list("attention", flat=True).first() or ""
+    text = f"{current} {note}".strip()
+    Subscription.objects.filter(pk=subscription_id).update(attention=text[-300:])
+
+
+def _end_duplicate(subscription_id: int) -> None:
+    subscription = Subscription.objects.filter(pk=subscription_id).first()
+    if subscription is None:
+        return
+    if not subscription.provider_subscription_id:
+        _flag(subscription_id, "The provider named no subscription: cancel and refund it by hand.")
+        return
+    try:
+        get_provider(subscription.provider).refund_and_cancel(subscription_id=subscription.provider_subscription_id)
+    except ProviderError as error:
+        logger.error("duplicate subscription %s could not be ended: %s", subscription_id, error)
+        _flag(subscription_id, f"The provider could not end it ({error}): cancel and refund it by hand.")
+    else:
+        _flag(subscription_id, "Canceled and refunded at the provider.")
+
+
+def _check_trial_card(subscription_id: int) -> None:
+    subscription = Subscription.objects.select_related("checkout").filter(pk=subscription_id).first()
+    if subscription is None or not subscription.provider_subscription_id:
+        return
+    provider = get_provider(subscription.provider)
+    try:
+        fingerprint = provider.card_fingerprint(subscription_id=subscription.provider_subscription_id)
+    except ProviderError as error:
+        logger.warning("the card of trial %s could not be read: %s", subscription_id, error)
+        _flag(subscription_id, "The card's fingerprint could not be read: one trial per card was not checked.")
+        return
+    with transaction.atomic():
+        if trial_card_claim(
+            provider=subscription.provider, fingerprint=fingerprint, checkout=subscription.checkout, now=clock.now()
+        ):
+            return
+    _flag(subscription_id, "A second free trial on a card that already had one.")
+    try:
+        provider.cancel_now(subscription_id=subscription.provider_subscription_id)
+    except ProviderError as error:
+        _flag(subscription_id, f"The provider could not end it ({error}): cancel it by hand.")
+    else:
+        _flag(subscription_id, "Canceled at the provider before any charge.")

@@ -18,6 +18,7 @@ from masthead.core import clock
 from masthead.payments.interface import EventKind, PaymentEvent, ProviderStatus
 from masthead.payments.webhooks import Ignored, NotReady, register
 
+from .checkouts import lock_reader, subscription_started
 from .lifecycle import apply_event, move_to
 from .models import Checkout, Payment, Subscription
 from .money import format_money
@@ -83,9 +84,11 @@ def _create_from_checkout(event: PaymentEvent) -> Subscription | None:
     """The subscription a confirmed checkout becomes (once, however many events say so)."""
     if not event.reference:
         return None
-    checkout = Checkout.objects.select_for_update().filter(reference=event.reference).first()
-    if checkout is None:
+    reader = Checkout.objects.filter(reference=event.reference).values_list("user_id", flat=True).first()
+    if reader is None:
         return None
+    lock_reader(reader)  # the reader's checkouts become subscriptions one at a time (subscription_started)
+    checkout = Checkout.objects.select_for_update().filter(reference=event.reference).first()
     existing = Subscription.objects.select_for_update().filter(checkout=checkout).first()
     if existing is not None:
         if event.subscription_id and not existing.provider_subscription_id:
@@ -110,7 +113,8 @@ def _create_from_checkout(event: PaymentEvent) -> Subscription | None:
     checkout.state = Checkout.State.COMPLETED
     checkout.save(update_fields=["state"])
     checkout_redeemed(checkout)
-    notify("welcome", subscription.pk)
+    if subscription_started(subscription):
+        notify("welcome", subscription.pk)
     return subscription
 
 

@@ -179,6 +179,9 @@ class Subscription(models.Model):
     )
     trial_reminder_sent = models.BooleanField(default=False)
     expiry_notice_sent = models.BooleanField(default=False)
+    attention = models.CharField(
+        max_length=300, blank=True, help_text=_("Why staff should look at this subscription (e.g. a duplicate).")
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -127,3 +127,50 @@ def test_a_declined_card_on_a_change_of_plan_is_a_payment_declined(provider, scr
     scripted.reply("POST", "/v1/subscriptions/sub_1", declined, status=402)
     with pytest.raises(PaymentDeclined, match="Your card was declined"):
         provider.change_plan(subscription_id="sub_1", plan=ANNUAL)
+
+
+# -- finding 8: a duplicate is canceled, then refunded --------------------------------------------------------
+def test_a_duplicate_is_canceled_first_then_refunded_through_its_invoice_payments(provider, scripted):
+    """Stripe API 2025-03-31 and later name an invoice's payment in /v1/invoice_payments, not on the invoice."""
+    scripted.reply("GET", "/v1/subscriptions/sub_1", subscription(latest_invoice="in_1"))
+    scripted.reply("DELETE", "/v1/subscriptions/sub_1", subscription("canceled"))
+    scripted.reply("GET", "/v1/invoices/in_1", {"id": "in_1", "object": "invoice", "amount_paid": 900})
+    payments = {
+        "object": "list",
+        "data": [
+            {"id": "inpay_0", "object": "invoice_payment", "status": "canceled", "payment": {}},
+            {
+                "id": "inpay_1",
+                "object": "invoice_payment",
+                "status": "paid",
+                "payment": {"type": "payment_intent", "payment_intent": "pi_1"},
+            },
+        ],
+        "has_more": False,
+    }
+    scripted.reply("GET", "/v1/invoice_payments", payments)
+    scripted.reply("POST", "/v1/refunds", {"id": "re_1", "object": "refund", "amount": 900})
+
+    provider.refund_and_cancel(subscription_id="sub_1")
+
+    calls = [(method, path) for method, path, _ in scripted.requests]
+    assert calls.index(("DELETE", "/v1/subscriptions/sub_1")) < calls.index(("POST", "/v1/refunds"))
+    assert scripted.sent("GET", "/v1/invoice_payments") == [{"invoice": ["in_1"]}]
+    [refund] = scripted.sent("POST", "/v1/refunds")
+    assert one(refund, "payment_intent") == "pi_1"
+
+
+def test_a_duplicate_that_paid_nothing_is_only_canceled(provider, scripted):
+    scripted.reply("GET", "/v1/subscriptions/sub_1", subscription(latest_invoice="in_1"))
+    scripted.reply("DELETE", "/v1/subscriptions/sub_1", subscription("canceled"))
+    scripted.reply("GET", "/v1/invoices/in_1", {"id": "in_1", "object": "invoice", "amount_paid": 0})
+    provider.refund_and_cancel(subscription_id="sub_1")
+    assert scripted.sent("DELETE", "/v1/subscriptions/sub_1") and not scripted.sent("POST", "/v1/refunds")
+
+
+# -- finding 14: the card's fingerprint ---------------------------------------------------------------------
+def test_the_card_fingerprint_is_read_from_the_subscriptions_payment_method(provider, scripted):
+    scripted.reply("GET", "/v1/subscriptions/sub_1", subscription(default_payment_method="pm_1"))
+    card = {"brand": "visa", "last4": "4242", "fingerprint": "Xt5EWLLDS7FJjR1c"}
+    scripted.reply("GET", "/v1/payment_methods/pm_1", {"id": "pm_1", "object": "payment_method", "card": card})
+    assert provider.card_fingerprint(subscription_id="sub_1") == "Xt5EWLLDS7FJjR1c"

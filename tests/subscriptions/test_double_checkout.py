@@ -38,3 +38,23 @@ def test_a_reader_whose_subscription_expired_can_pay_a_new_checkout(client, comm
     Subscription.objects.update(status="expired")
     assert pay(client, start_checkout(client, commerce.annual), CARD_OK).status_code == 302
     assert sorted(Subscription.objects.values_list("status", flat=True)) == ["active", "expired"]
+
+
+def test_a_flagged_duplicate_is_shown_to_publishers(client, commerce, reader):
+    """In Stripe mode a duplicate is flagged (tests/payments/test_stripe_money.py); staff find it in the admin."""
+    from django.contrib.auth.models import Group
+
+    from masthead.publishing.roles import PUBLISHERS, roles_ensure
+
+    pay(client, start_checkout(client, commerce.monthly), CARD_OK)
+    Subscription.objects.update(attention="Duplicate: the reader already had a subscription.")
+    roles_ensure()
+    publisher = User.objects.create_user("publisher", password="a long enough password", is_staff=True)
+    publisher.groups.add(Group.objects.get(name=PUBLISHERS))
+    client.force_login(publisher)
+    flagged = client.get("/admin/subscriptions/subscription/", {"attention": "yes"})
+    assert (
+        flagged.status_code == 200 and "Duplicate: the reader already had a subscription." in flagged.content.decode()
+    )
+    clean = client.get("/admin/subscriptions/subscription/", {"attention": "no"})
+    assert clean.status_code == 200 and "reader@example.com" not in clean.content.decode()

@@ -151,6 +151,13 @@ class LocalProvider:
             local.save(update_fields=["status"])
             self._emit(EventKind.SUBSCRIPTION_DELETED, local, clock.now())
 
+    def refund_and_cancel(self, *, subscription_id: str) -> None:
+        self.cancel_now(subscription_id=subscription_id)  # no real money moved, so nothing to send back
+
+    def card_fingerprint(self, *, subscription_id: str) -> str:
+        local = LocalSubscription.objects.filter(subscription_id=subscription_id).first()
+        return local.card_fingerprint if local else ""
+
     def resume(self, *, subscription_id: str) -> None:
         self._update(subscription_id, cancel_at_period_end=False)
 

@@ -40,6 +40,13 @@ def _stripe_errors(action: str) -> Iterator[None]:
         raise ProviderError(f"Stripe could not {action}: {detail}") from error
 
 
+def _id(value: Any) -> str:
+    """An object's id, whether Stripe sent the id itself or the expanded object."""
+    if isinstance(value, Mapping):
+        value = value.get("id")
+    return value if isinstance(value, str) else ""
+
+
 def _header(headers: Mapping[str, str], name: str) -> str:
     return next((value for key, value in headers.items() if key.lower() == name), "")
 
@@ -103,6 +110,53 @@ class StripeProvider:
         """Cancel at once (DELETE /v1/subscriptions/:id): Stripe stops retrying open invoices and charges no more."""
         with _stripe_errors("cancel the subscription"):
             self._client.v1.subscriptions.cancel(subscription_id)
+
+    def refund_and_cancel(self, *, subscription_id: str) -> None:
+        """Cancel at once, then refund the latest invoice's payment.
+
+        Cancelled first, so that no further invoice can follow whatever happens to the refund. The payment is
+        found on the invoice (``payment_intent`` or ``charge``: API versions before 2025-03-31, and localstripe)
+        or in its invoice payments (``GET /v1/invoice_payments?invoice=``: later versions).
+        """
+        with _stripe_errors("cancel and refund the subscription"):
+            subscription = self._client.v1.subscriptions.retrieve(subscription_id).to_dict()
+            self._client.v1.subscriptions.cancel(subscription_id)
+            invoice_id = _id(subscription.get("latest_invoice"))
+            if invoice_id:
+                self._refund_invoice(invoice_id)
+
+    def _refund_invoice(self, invoice_id: str) -> None:
+        invoice = self._client.v1.invoices.retrieve(invoice_id).to_dict()
+        if not invoice.get("amount_paid"):
+            return  # nothing was paid (a trial, or a 100% discount)
+        intent, charge = _id(invoice.get("payment_intent")), _id(invoice.get("charge"))
+        if not intent and not charge:
+            payments = self._client.v1.invoice_payments.list(params={"invoice": invoice_id}).to_dict()
+            for payment in payments.get("data") or []:
+                if payment.get("status") == "paid":
+                    paid_with = payment.get("payment") or {}
+                    intent, charge = _id(paid_with.get("payment_intent")), _id(paid_with.get("charge"))
+                    break
+        if intent:
+            self._client.v1.refunds.create(params={"payment_intent": intent})
+        elif charge:
+            self._client.v1.refunds.create(params={"charge": charge})
+        else:
+            raise ProviderError(f"invoice {invoice_id} was paid, but Stripe names no payment to refund")
+
+    def card_fingerprint(self, *, subscription_id: str) -> str:
+        """The fingerprint of the subscription's card: its default payment method, else its customer's."""
+        with _stripe_errors("read the card of the subscription"):
+            subscription = self._client.v1.subscriptions.retrieve(subscription_id).to_dict()
+            method = _id(subscription.get("default_payment_method"))
+            if not method and (customer_id := _id(subscription.get("customer"))):
+                customer = self._client.v1.customers.retrieve(customer_id).to_dict()
+                method = _id((customer.get("invoice_settings") or {}).get("default_payment_method"))
+            if not method:
+                return ""
+            card = self._client.v1.payment_methods.retrieve(method).to_dict().get("card") or {}
+        fingerprint = card.get("fingerprint")
+        return fingerprint if isinstance(fingerprint, str) else ""
 
     def resume(self, *, subscription_id: str) -> None:
         with _stripe_errors("resume the subscription"):
