@@ -77,3 +77,17 @@ def test_an_offer_edited_after_the_checkout_opened_is_not_charged_on_its_old_ter
     assert response.status_code == 200
     assert "The terms of this offer have changed" in response.content.decode()
     assert not Subscription.objects.exists()
+
+
+def test_the_new_messages_speak_the_publications_language(client, clock, commerce, reader):
+    from masthead.publishing.selectors import current_publication
+
+    publication = current_publication()
+    publication.language = "ja"
+    publication.save()
+    path = start_checkout(client, commerce.monthly)
+    clock.advance(minutes=61)
+    assert "このお支払いページの有効期限が切れました。" in page(client, path)
+    clock.advance(minutes=-61)
+    assert pay(client, start_checkout(client, commerce.monthly), CARD_OK).status_code == 302
+    assert "変更はただちに適用されます。" in page(client, "/accounts/")
