@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0001_initial'),
+        ('subscriptions', '0002_provider_status_and_invoice_period'),
     ]
 
     operations = [
