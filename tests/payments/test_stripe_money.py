@@ -12,15 +12,23 @@ import time
 import uuid
 
 import pytest
+import stripe
 from django.contrib.auth.models import User
 
 from masthead.payments.providers.stripe import StripeProvider
 from masthead.subscriptions.models import Checkout, Offer, Plan, Subscription, TrialCard
 from masthead.subscriptions.services import subscription_cancel
 
+from .stripe_setup import create_subscription, ensure_customer, ensure_product_and_plan, stripe_client
 from .stripe_signing import sign
 from .test_stripe_provider import API_KEY, WEBHOOK_SECRET, _subscribe, stored
 from .test_stripe_provider import MONTHLY as MONTHLY_TERMS
+
+
+@pytest.fixture
+def sdk(localstripe) -> stripe.StripeClient:
+    """The tests' own SDK client, for what a paying reader and the dashboard would do."""
+    return stripe_client(localstripe)
 
 
 @pytest.fixture
@@ -53,8 +61,8 @@ def ours(reader, provider_subscription_id: str, status: str, clock) -> Subscript
 
 
 # -- finding 4 --------------------------------------------------------------------------------------------
-def test_cancelling_a_past_due_subscription_cancels_it_at_stripe_at_once(stripe_site, localstripe, reader, clock):
-    _, subscription_id = _subscribe(stripe_site)
+def test_cancelling_a_past_due_subscription_cancels_it_at_stripe_at_once(stripe_site, localstripe, reader, clock, sdk):
+    _, subscription_id = _subscribe(sdk)
     subscription = ours(reader, subscription_id, "past_due", clock)
     subscription_cancel(user=reader, subscription_id=subscription.pk)
     assert stored(localstripe, f"/v1/subscriptions/{subscription_id}")["status"] == "canceled"  # no more retries
@@ -63,10 +71,10 @@ def test_cancelling_a_past_due_subscription_cancels_it_at_stripe_at_once(stripe_
 
 
 def test_cancelling_a_paid_subscription_leaves_it_running_at_stripe_until_the_period_ends(
-    stripe_site, localstripe, reader, clock
+    stripe_site, localstripe, reader, clock, sdk
 ):
     """The positive control: a paid period is kept; Stripe is told to stop at its end."""
-    _, subscription_id = _subscribe(stripe_site)
+    _, subscription_id = _subscribe(sdk)
     subscription = ours(reader, subscription_id, "active", clock)
     subscription_cancel(user=reader, subscription_id=subscription.pk)
     at_stripe = stored(localstripe, f"/v1/subscriptions/{subscription_id}")
@@ -125,11 +133,11 @@ def refunds_of(localstripe: str, subscription_id: str) -> list[dict]:
 
 
 def test_a_second_paid_checkout_is_flagged_canceled_and_refunded_at_stripe(
-    client, stripe_site, localstripe, reader, clock, django_capture_on_commit_callbacks
+    client, stripe_site, localstripe, reader, clock, django_capture_on_commit_callbacks, sdk
 ):
-    _, first_id = _subscribe(stripe_site)
+    _, first_id = _subscribe(sdk)
     first = ours(reader, first_id, "active", clock)
-    customer_id, second_id = _subscribe(stripe_site)
+    customer_id, second_id = _subscribe(sdk)
     checkout = paid_checkout(reader, first.plan, clock)
     with django_capture_on_commit_callbacks(execute=True):
         deliver(client, session_completed(checkout, customer_id, second_id))
@@ -145,10 +153,10 @@ def test_a_second_paid_checkout_is_flagged_canceled_and_refunded_at_stripe(
 
 
 def test_a_first_paid_checkout_is_left_alone(
-    client, stripe_site, localstripe, reader, clock, django_capture_on_commit_callbacks
+    client, stripe_site, localstripe, reader, clock, django_capture_on_commit_callbacks, sdk
 ):
     """The positive control: a reader's first subscription is neither flagged nor refunded."""
-    customer_id, subscription_id = _subscribe(stripe_site)
+    customer_id, subscription_id = _subscribe(sdk)
     plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=900, provider_plan_id="plan_monthly")
     with django_capture_on_commit_callbacks(execute=True):
         deliver(client, session_completed(paid_checkout(reader, plan, clock), customer_id, subscription_id))
@@ -172,17 +180,17 @@ def trial_offer(db, clock):
     )
 
 
-def other_card(provider: StripeProvider) -> str:
-    method = provider._client.v1.payment_methods.create(
+def other_card(sdk: stripe.StripeClient) -> str:
+    method = sdk.v1.payment_methods.create(
         params={"type": "card", "card": {"number": "5555555555554444", "exp_month": 12, "exp_year": 2030, "cvc": "123"}}
     )
     return method.id
 
 
-def trial_through_checkout(client, provider, reader, offer, clock, capture, payment_method="pm_card_visa") -> str:
-    customer_id = provider.ensure_customer(reader.email)
-    subscription_id = provider.create_subscription(
-        customer_id, provider.ensure_product_and_plan(MONTHLY_TERMS), payment_method=payment_method
+def trial_through_checkout(client, sdk, reader, offer, clock, capture, payment_method="pm_card_visa") -> str:
+    customer_id = ensure_customer(sdk, reader.email)
+    subscription_id = create_subscription(
+        sdk, customer_id, ensure_product_and_plan(sdk, MONTHLY_TERMS), payment_method=payment_method
     )
     with capture(execute=True):
         deliver(
@@ -192,18 +200,14 @@ def trial_through_checkout(client, provider, reader, offer, clock, capture, paym
 
 
 def test_a_second_trial_on_a_card_that_had_one_is_ended_at_stripe(
-    client, stripe_site, localstripe, reader, clock, trial_offer, django_capture_on_commit_callbacks
+    client, stripe_site, localstripe, reader, clock, trial_offer, django_capture_on_commit_callbacks, sdk
 ):
-    first_id = trial_through_checkout(
-        client, stripe_site, reader, trial_offer, clock, django_capture_on_commit_callbacks
-    )
+    first_id = trial_through_checkout(client, sdk, reader, trial_offer, clock, django_capture_on_commit_callbacks)
     assert TrialCard.objects.filter(provider="stripe").count() == 1
     assert stored(localstripe, f"/v1/subscriptions/{first_id}")["status"] == "active"
 
     other = User.objects.create_user("new-email@example.com", email="new-email@example.com", password="x" * 16)
-    second_id = trial_through_checkout(
-        client, stripe_site, other, trial_offer, clock, django_capture_on_commit_callbacks
-    )
+    second_id = trial_through_checkout(client, sdk, other, trial_offer, clock, django_capture_on_commit_callbacks)
     second = Subscription.objects.get(provider_subscription_id=second_id)
     assert "A second free trial on a card that already had one." in second.attention
     assert stored(localstripe, f"/v1/subscriptions/{second_id}")["status"] == "canceled"
@@ -211,19 +215,19 @@ def test_a_second_trial_on_a_card_that_had_one_is_ended_at_stripe(
 
 
 def test_a_trial_on_another_card_goes_on(
-    client, stripe_site, localstripe, reader, clock, trial_offer, django_capture_on_commit_callbacks
+    client, stripe_site, localstripe, reader, clock, trial_offer, django_capture_on_commit_callbacks, sdk
 ):
     """The positive control: another card, another trial."""
-    trial_through_checkout(client, stripe_site, reader, trial_offer, clock, django_capture_on_commit_callbacks)
+    trial_through_checkout(client, sdk, reader, trial_offer, clock, django_capture_on_commit_callbacks)
     other = User.objects.create_user("new-email@example.com", email="new-email@example.com", password="x" * 16)
     second_id = trial_through_checkout(
         client,
-        stripe_site,
+        sdk,
         other,
         trial_offer,
         clock,
         django_capture_on_commit_callbacks,
-        payment_method=other_card(stripe_site),
+        payment_method=other_card(sdk),
     )
     assert not Subscription.objects.get(provider_subscription_id=second_id).attention
     assert stored(localstripe, f"/v1/subscriptions/{second_id}")["status"] == "active"
