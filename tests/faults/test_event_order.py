@@ -121,7 +121,11 @@ def run(events: list[PaymentEvent], order: list[int]) -> tuple[dict, list[str]]:
 
 
 @pytest.fixture
-def checkout(db, clock) -> Checkout:
+def checkout(db, clock, settings) -> Checkout:
+    # The events are Stripe's, so the site is configured for Stripe as it would be in production.
+    settings.MASTHEAD_PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_API_KEY = "sk_test_masthead"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
     user = User.objects.create_user("paying@example.com", email="paying@example.com")
     plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=900, provider_plan_id="plan_monthly")
     return Checkout.objects.create(
