@@ -186,34 +186,29 @@ def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments
     language = translation.get_language()
     user = request.user
     username = user.get_username() if user.is_authenticated else ""
-    # An account whose address is not confirmed reads on the anonymous allowance: say how to raise it.
-    verify_email = view.identified.reader.kind == ReaderKind.UNVERIFIED
+    # What both fragments say about this page and this reader's meter. An account whose address is not
+    # confirmed reads on the anonymous allowance: the fragments say how to raise it.
+    common = {
+        "language": language,
+        "path": request.path,
+        "message": decision.message,
+        "window": decision.window,
+        "verify_email": view.identified.reader.kind == ReaderKind.UNVERIFIED,
+    }
     banner = None
     if decision.message in METER_BANNER_MESSAGES:
-        banner = fragments.MeterBanner(
-            language=language,
-            path=request.path,
-            message=decision.message,
-            remaining=decision.remaining,
-            window=decision.window,
-            signed_in=bool(username),
-            verify_email=verify_email,
-        )
+        banner = fragments.MeterBanner(**common, remaining=decision.remaining, signed_in=bool(username))
     panel = None
     if view.body.truncated:
         catalogue = offers.public_catalogue(language)
         panel = fragments.PaywallPanel(
-            language=language,
-            path=request.path,
-            message=decision.message,
+            **common,
             limit=decision.limit,
-            window=decision.window,
             lapse=lapse,
             username=username,
             publication_name=selectors.current_publication().name,
             offers=catalogue.offers,
             plans=catalogue.plans,
-            verify_email=verify_email,
         )
     return banner, panel
 
