@@ -1,4 +1,4 @@
-"""Shared fixtures: a controllable clock, a clean cache, and small content factories."""
+"""Shared fixtures: a controllable clock, a clean cache, small content factories, staff and Stripe set-ups."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import os
 import socket
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import caches
 
 from masthead.core import clock as app_clock
 from masthead.core import memo
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Section
 from masthead.publishing.services import article_save
+from masthead.subscriptions.models import Checkout, Plan
+from tests.payments.stripe_signing import SECRET
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -108,3 +111,20 @@ def make_article(db, section):
 @pytest.fixture
 def author(db):
     return Author.objects.create(name="Hana Mori", slug="hana-mori")
+
+
+@pytest.fixture
+def stripe_settings(settings):
+    """The site configured for Stripe, with the webhook secret the tests sign with (``stripe_signing.SECRET``)."""
+    settings.MASTHEAD_PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_API_KEY = "sk_test_masthead"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    return settings
+
+
+@pytest.fixture
+def stripe_checkout(db, clock):
+    """A Stripe checkout of the monthly plan (12.00), started now by paying@example.com."""
+    user = User.objects.create_user("paying@example.com", email="paying@example.com")
+    plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=1200, provider_plan_id="plan_monthly")
+    return Checkout.objects.create(user=user, plan=plan, provider="stripe", created_at=clock.now)

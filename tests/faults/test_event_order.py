@@ -23,10 +23,9 @@ from masthead.payments import webhooks
 from masthead.payments.interface import PaymentEvent
 from masthead.payments.providers.stripe import StripeProvider
 from masthead.subscriptions.models import Checkout, Payment, Plan, Subscription
-from tests.payments.stripe_signing import sign
+from tests.payments.stripe_signing import SECRET, sign
 from tests.payments.test_stripe_events import CREATED, invoice, stripe_event, subscription
 
-SECRET = "whsec_event_order"
 DAY = 86400
 P0, P1, P2 = CREATED, CREATED + 31 * DAY, CREATED + 59 * DAY  # the first and the renewed period
 
@@ -121,11 +120,8 @@ def run(events: list[PaymentEvent], order: list[int]) -> tuple[dict, list[str]]:
 
 
 @pytest.fixture
-def checkout(db, clock, settings) -> Checkout:
+def checkout(db, clock, stripe_settings) -> Checkout:
     # The events are Stripe's, so the site is configured for Stripe as it would be in production.
-    settings.MASTHEAD_PAYMENT_PROVIDER = "stripe"
-    settings.STRIPE_API_KEY = "sk_test_masthead"
-    settings.STRIPE_WEBHOOK_SECRET = SECRET
     user = User.objects.create_user("paying@example.com", email="paying@example.com")
     plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=900, provider_plan_id="plan_monthly")
     return Checkout.objects.create(

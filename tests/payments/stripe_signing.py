@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+SECRET = "whsec_test_masthead"  # the webhook secret of the stripe_settings fixture
+
 
 def sign(payload: bytes, secret: str, timestamp: int) -> str:
     """A Stripe-Signature header value for ``payload`` sent at ``timestamp``."""

@@ -18,9 +18,9 @@ from masthead.payments import webhooks
 from masthead.payments.interface import EventKind
 from masthead.payments.models import WebhookEvent
 from masthead.subscriptions.handlers import HANDLERS
-from masthead.subscriptions.models import Checkout, Payment, Plan, Subscription
+from masthead.subscriptions.models import Payment, Subscription
 
-from .test_webhooks import SECRET, invoice, post, session_completed
+from .test_webhooks import invoice, post, session_completed
 
 pytestmark = pytest.mark.django_db(transaction=True)  # each transaction really commits, or really does not
 
@@ -58,24 +58,11 @@ def raising(error: Exception):
 
 
 @pytest.fixture
-def stripe_settings(settings):
-    settings.MASTHEAD_PAYMENT_PROVIDER = "stripe"
-    settings.STRIPE_API_KEY = "sk_test_masthead"
-    settings.STRIPE_WEBHOOK_SECRET = SECRET
-    return settings
-
-
-@pytest.fixture
-def checkout(db, clock):
-    user = User.objects.create_user("paying@example.com", email="paying@example.com")
-    plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=1200, provider_plan_id="plan_monthly")
-    return Checkout.objects.create(user=user, plan=plan, provider="stripe", created_at=clock.now)
-
-
-@pytest.fixture
-def incomplete(client, stripe_settings, checkout, clock) -> Subscription:
+def incomplete(client, stripe_settings, stripe_checkout, clock) -> Subscription:
     """A subscription whose checkout Stripe confirmed and whose first invoice is not paid yet."""
-    assert post(client, session_completed(str(checkout.reference), int(clock.now.timestamp()))).status_code == 200
+    assert (
+        post(client, session_completed(str(stripe_checkout.reference), int(clock.now.timestamp()))).status_code == 200
+    )
     subscription = Subscription.objects.get()
     assert subscription.status == "incomplete" and not subscription.ever_paid
     return subscription
@@ -165,11 +152,15 @@ def test_the_admin_replays_events_never_handled_failed_or_waiting_and_nothing_fi
     assert Subscription.objects.count() == 1  # the processed checkout event was not handled a second time
 
 
-def test_events_waiting_for_their_subscription_are_handled_in_the_same_unit(client, stripe_settings, checkout, clock):
+def test_events_waiting_for_their_subscription_are_handled_in_the_same_unit(
+    client, stripe_settings, stripe_checkout, clock
+):
     """An invoice that arrives before its subscription waits; the event that creates it brings it along."""
     paid = first_invoice_paid(clock)
     assert post(client, paid).json()["outcome"] == "waiting"
-    assert post(client, session_completed(str(checkout.reference), int(clock.now.timestamp()))).status_code == 200
+    assert (
+        post(client, session_completed(str(stripe_checkout.reference), int(clock.now.timestamp()))).status_code == 200
+    )
     assert WebhookEvent.objects.get(event_id="evt_paid").outcome == "processed"
     subscription = Subscription.objects.get()
     assert subscription.status == "active" and Payment.objects.count() == 1

@@ -14,18 +14,9 @@ from django.db import close_old_connections
 from masthead.payments.models import WebhookEvent
 from masthead.subscriptions.models import Checkout, Offer, Payment, Plan, Subscription
 
-from .stripe_signing import sign
+from .stripe_signing import SECRET, sign
 
-SECRET = "whsec_test_masthead"
 URL = "/payments/webhooks/stripe/"
-
-
-@pytest.fixture
-def stripe_settings(settings):
-    settings.MASTHEAD_PAYMENT_PROVIDER = "stripe"
-    settings.STRIPE_API_KEY = "sk_test_masthead"
-    settings.STRIPE_WEBHOOK_SECRET = SECRET
-    return settings
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import User
 from django.core import mail
 
-from masthead.subscriptions.models import Checkout, Payment, Plan, Subscription
+from masthead.subscriptions.models import Payment, Subscription
 from masthead.subscriptions.services import subscriptions_tick
-from tests.payments.test_webhooks import SECRET, event, invoice, post, subscription_object
+from tests.payments.test_webhooks import event, invoice, post, subscription_object
 
 pytestmark = pytest.mark.django_db(transaction=True)  # emails are sent when changes commit
 
@@ -24,29 +23,14 @@ PAYMENT_FAILED = "Your payment failed"
 
 
 @pytest.fixture
-def stripe_settings(settings):
-    settings.MASTHEAD_PAYMENT_PROVIDER = "stripe"
-    settings.STRIPE_API_KEY = "sk_test_masthead"
-    settings.STRIPE_WEBHOOK_SECRET = SECRET
-    return settings
-
-
-@pytest.fixture
-def checkout(db, clock):
-    user = User.objects.create_user("paying@example.com", email="paying@example.com")
-    plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=1200, provider_plan_id="plan_monthly")
-    return Checkout.objects.create(user=user, plan=plan, provider="stripe", created_at=clock.now)
-
-
-@pytest.fixture
 def now(clock) -> int:
     return int(clock.now.timestamp())
 
 
 @pytest.fixture
-def deliver(client, stripe_settings, checkout):
+def deliver(client, stripe_settings, stripe_checkout):
     """Deliver one Stripe event through the webhook endpoint; returns the outcome (or "duplicate")."""
-    reference = str(checkout.reference)
+    reference = str(stripe_checkout.reference)
 
     def send(kind: str, event_id: str, created: int, **fields) -> str:
         if kind.startswith("invoice."):
