@@ -16,6 +16,7 @@ from masthead.core import memo
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Section
 from masthead.publishing.services import article_save
 from masthead.subscriptions.models import Checkout, Plan
+from tests.admin_forms import staff_user
 from tests.payments.stripe_signing import SECRET
 
 IN_CI = os.environ.get("CI") == "true"
@@ -111,6 +112,12 @@ def make_article(db, section):
 @pytest.fixture
 def author(db):
     return Author.objects.create(name="Hana Mori", slug="hana-mori")
+
+
+@pytest.fixture
+def staff(db):
+    """Makes staff users: ``staff("desk", EDITORS)`` is a staff user in the editors' group."""
+    return staff_user
 
 
 @pytest.fixture

@@ -9,25 +9,19 @@ import datetime as dt
 import pytest
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import RequestFactory
 
 from masthead.core.dates import EARLIEST, LATEST, validate_sane_date
 from masthead.publishing.models import Article
-from masthead.publishing.roles import EDITORS, PUBLISHERS, roles_ensure
+from masthead.publishing.roles import EDITORS, PUBLISHERS
 from masthead.publishing.selectors import current_publication
 from masthead.subscriptions.models import Offer, Plan
+from tests.admin_forms import staff_user
 
 pytestmark = pytest.mark.django_db
 
 RANGE_MESSAGE = "Enter a date between 1900-01-01 and 2999-12-31."
-
-
-def staff(username: str, role: str) -> User:
-    roles_ensure()
-    user = User.objects.create_user(username, password="a long enough password", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture
@@ -85,7 +79,7 @@ def offer_form(plan, starts: str, ends: str) -> dict:
 
 def test_an_editor_publishes_at_a_sane_date(client, section, in_time_zone):
     in_time_zone("Asia/Tokyo")
-    client.force_login(staff("desk", EDITORS))
+    client.force_login(staff_user("desk", EDITORS))
     response = client.post("/admin/publishing/article/add/", article_form(section, "2026-01-01"))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Article.objects.get(slug="a-story").publish_at == dt.datetime(2026, 1, 1, 0, tzinfo=dt.UTC)
@@ -103,7 +97,7 @@ def test_an_editor_publishes_at_a_sane_date(client, section, in_time_zone):
 )
 def test_the_article_admin_refuses_a_date_out_of_range(client, section, in_time_zone, zone, date, time):
     in_time_zone(zone)
-    client.force_login(staff("desk", EDITORS))
+    client.force_login(staff_user("desk", EDITORS))
     response = client.post("/admin/publishing/article/add/", article_form(section, date, time))
     assert response.status_code == 200
     assert RANGE_MESSAGE in response.content.decode()
@@ -113,7 +107,7 @@ def test_the_article_admin_refuses_a_date_out_of_range(client, section, in_time_
 def test_a_publisher_saves_an_offer_with_sane_dates(client, in_time_zone):
     in_time_zone("Asia/Tokyo")
     plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=1200)
-    client.force_login(staff("business", PUBLISHERS))
+    client.force_login(staff_user("business", PUBLISHERS))
     response = client.post("/admin/subscriptions/offer/add/", offer_form(plan, "2026-01-01", "2026-12-31"))
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Offer.objects.count() == 1
@@ -125,7 +119,7 @@ def test_a_publisher_saves_an_offer_with_sane_dates(client, in_time_zone):
 def test_the_offer_admin_refuses_a_date_out_of_range(client, in_time_zone, starts, ends):
     in_time_zone("Asia/Tokyo")
     plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=1200)
-    client.force_login(staff("business", PUBLISHERS))
+    client.force_login(staff_user("business", PUBLISHERS))
     response = client.post("/admin/subscriptions/offer/add/", offer_form(plan, starts, ends))
     assert response.status_code == 200
     assert RANGE_MESSAGE in response.content.decode()
@@ -189,7 +183,7 @@ def test_every_date_the_admin_edits_carries_the_validator(db):
 def test_the_article_list_filters_by_a_sane_year(client, make_article, in_time_zone):
     in_time_zone("Asia/Tokyo")
     article = make_article()
-    client.force_login(staff("desk", EDITORS))
+    client.force_login(staff_user("desk", EDITORS))
     year = article.publish_at.year
     response = client.get("/admin/publishing/article/", {"publish_at__year": str(year)})
     assert response.status_code == 200 and article.headline in response.content.decode()
@@ -210,7 +204,7 @@ def test_the_article_list_filters_by_a_sane_year(client, make_article, in_time_z
 def test_the_article_list_refuses_a_date_out_of_range_with_a_message(client, make_article, in_time_zone, query):
     in_time_zone("Asia/Tokyo")
     article = make_article()
-    client.force_login(staff("desk", EDITORS))
+    client.force_login(staff_user("desk", EDITORS))
     response = client.get("/admin/publishing/article/", query, follow=True)
     assert response.status_code == 200
     assert RANGE_MESSAGE in response.content.decode()

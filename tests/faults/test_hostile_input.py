@@ -15,13 +15,14 @@ from functools import cached_property
 from urllib.parse import quote_from_bytes, urlencode
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from masthead.accounts.models import ReaderProfile
 from masthead.payments.models import LocalCheckout, LocalSubscription, WebhookEvent
 from masthead.publishing.models import Article, Author, Image
-from masthead.publishing.roles import EDITORS, PUBLISHERS, roles_ensure
+from masthead.publishing.roles import EDITORS, PUBLISHERS
 from masthead.subscriptions.models import Checkout, Offer, Payment, Plan, Subscription, SubscriptionChange
+from tests.admin_forms import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -130,10 +131,7 @@ class World:
         return User.objects.create_user("reader@example.com", email="reader@example.com", password=PASSWORD)
 
     def staff(self, role: str) -> User:
-        roles_ensure()
-        user = User.objects.create_user(role.lower(), password=PASSWORD, is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        return user
+        return staff_user(role.lower(), role, password=PASSWORD)
 
     def sign_in(self, who: str) -> None:
         if who == "reader":

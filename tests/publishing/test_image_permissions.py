@@ -8,14 +8,13 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
 from masthead.publishing.models import ArticleStatus, Image
-from masthead.publishing.roles import AUTHORS, EDITORS, roles_ensure
+from masthead.publishing.roles import AUTHORS, EDITORS
 from masthead.publishing.services import image_save
 
 pytestmark = pytest.mark.django_db
@@ -31,18 +30,6 @@ def picture() -> Image:
     return image_save(
         image=Image(file=ContentFile(jpeg(), name="harbour.jpg"), alt="A harbour at dawn", caption="The harbour.")
     )
-
-
-@pytest.fixture
-def staff(db):
-    roles_ensure()
-
-    def make(username: str, role: str) -> User:
-        user = User.objects.create_user(username, password="a long enough password", is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
 
 
 def change(client, image: Image, **fields):

@@ -1,25 +1,12 @@
 """Finding 13: /preview/<pk>/ follows the article admin's view permission and ownership rule."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from masthead.publishing.models import ArticleStatus, Author
-from masthead.publishing.roles import AUTHORS, EDITORS, PUBLISHERS, roles_ensure
+from masthead.publishing.roles import AUTHORS, EDITORS, PUBLISHERS
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(db):
-    roles_ensure()
-
-    def make(username: str, role: str | None) -> User:
-        user = User.objects.create_user(username, password="a long enough password", is_staff=True)
-        if role:
-            user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
 
 
 @pytest.fixture

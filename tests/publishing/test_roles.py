@@ -1,24 +1,11 @@
 """Authors edit their own drafts; editors publish anything."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from masthead.publishing.models import Article, ArticleStatus, Author
-from masthead.publishing.roles import AUTHORS, EDITORS, roles_ensure
+from masthead.publishing.roles import AUTHORS, EDITORS
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(db):
-    roles_ensure()
-
-    def make(username: str, role: str) -> User:
-        user = User.objects.create_user(username, password="a long enough password", is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
 
 
 def _form(article_fields: dict, section) -> dict:

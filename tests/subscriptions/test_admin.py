@@ -1,9 +1,9 @@
 """Editors run the newsroom and never see payment data; publishers run the business."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 
-from masthead.publishing.roles import EDITORS, PUBLISHERS, roles_ensure
+from masthead.publishing.roles import EDITORS, PUBLISHERS
+from tests.admin_forms import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -15,16 +15,9 @@ PAYMENT_PAGES = [
 ]
 
 
-def staff(role: str) -> User:
-    roles_ensure()
-    user = User.objects.create_user(role.lower(), password="a long enough password", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 @pytest.mark.parametrize("page", PAYMENT_PAGES)
 def test_an_editor_cannot_see_payment_data(client, page):
-    client.force_login(staff(EDITORS))
+    client.force_login(staff_user("desk", EDITORS))
     assert client.get("/admin/publishing/article/").status_code == 200  # the newsroom is theirs
     assert client.get(page).status_code in (403, 404)  # forbidden, or not in the admin at all
     index = client.get("/admin/")
@@ -33,7 +26,7 @@ def test_an_editor_cannot_see_payment_data(client, page):
 
 
 def test_a_publisher_sees_subscribers_and_offers(client):
-    client.force_login(staff(PUBLISHERS))
+    client.force_login(staff_user("business", PUBLISHERS))
     assert client.get("/admin/subscriptions/subscription/").status_code == 200
     assert client.get("/admin/subscriptions/offer/").status_code == 200
     assert client.get("/admin/paywall/metersettings/").status_code == 200
