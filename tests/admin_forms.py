@@ -1,4 +1,4 @@
-"""What the tests need to work the admin: staff users in a newsroom role."""
+"""What the tests need to work the admin: staff users in a newsroom role, and the article form's data."""
 
 from __future__ import annotations
 
@@ -16,3 +16,27 @@ def staff_user(username: str, role: str | None, *, password: str = STAFF_PASSWOR
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def article_admin_form(section, **fields) -> dict:
+    """The POST data of the article admin's add/change form: a published, metered story in ``section``.
+
+    ``fields`` replace or add form fields (``publish_at_0``/``publish_at_1`` are the date and the time).
+    """
+    return {
+        "headline": "A story",
+        "dek": "",
+        "slug": "a-story",
+        "section": section.pk,
+        "dateline": "",
+        "body_html": "<p>Text</p>",
+        "lead_image": "",
+        "status": "published",
+        "publish_at_0": "2026-01-01",
+        "publish_at_1": "09:00:00",
+        "access": "metered",
+        "sponsor": "",
+        "sponsor_disclosure": "",
+        "articleauthor_set-TOTAL_FORMS": "0",
+        "articleauthor_set-INITIAL_FORMS": "0",
+    } | fields

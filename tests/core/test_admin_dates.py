@@ -17,7 +17,7 @@ from masthead.publishing.models import Article
 from masthead.publishing.roles import EDITORS, PUBLISHERS
 from masthead.publishing.selectors import current_publication
 from masthead.subscriptions.models import Offer, Plan
-from tests.admin_forms import staff_user
+from tests.admin_forms import article_admin_form, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -32,26 +32,6 @@ def in_time_zone(db):
         publication.save()
 
     return use
-
-
-def article_form(section, date: str, time: str = "09:00:00") -> dict:
-    return {
-        "headline": "A story",
-        "dek": "",
-        "slug": "a-story",
-        "section": section.pk,
-        "dateline": "",
-        "body_html": "<p>Text</p>",
-        "lead_image": "",
-        "status": "published",
-        "publish_at_0": date,
-        "publish_at_1": time,
-        "access": "metered",
-        "sponsor": "",
-        "sponsor_disclosure": "",
-        "articleauthor_set-TOTAL_FORMS": "0",
-        "articleauthor_set-INITIAL_FORMS": "0",
-    }
 
 
 def offer_form(plan, starts: str, ends: str) -> dict:
@@ -80,7 +60,7 @@ def offer_form(plan, starts: str, ends: str) -> dict:
 def test_an_editor_publishes_at_a_sane_date(client, section, in_time_zone):
     in_time_zone("Asia/Tokyo")
     client.force_login(staff_user("desk", EDITORS))
-    response = client.post("/admin/publishing/article/add/", article_form(section, "2026-01-01"))
+    response = client.post("/admin/publishing/article/add/", article_admin_form(section))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Article.objects.get(slug="a-story").publish_at == dt.datetime(2026, 1, 1, 0, tzinfo=dt.UTC)
 
@@ -98,7 +78,9 @@ def test_an_editor_publishes_at_a_sane_date(client, section, in_time_zone):
 def test_the_article_admin_refuses_a_date_out_of_range(client, section, in_time_zone, zone, date, time):
     in_time_zone(zone)
     client.force_login(staff_user("desk", EDITORS))
-    response = client.post("/admin/publishing/article/add/", article_form(section, date, time))
+    response = client.post(
+        "/admin/publishing/article/add/", article_admin_form(section, publish_at_0=date, publish_at_1=time)
+    )
     assert response.status_code == 200
     assert RANGE_MESSAGE in response.content.decode()
     assert not Article.objects.exists()

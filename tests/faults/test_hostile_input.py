@@ -22,7 +22,7 @@ from masthead.payments.models import LocalCheckout, LocalSubscription, WebhookEv
 from masthead.publishing.models import Article, Author, Image
 from masthead.publishing.roles import EDITORS, PUBLISHERS
 from masthead.subscriptions.models import Checkout, Offer, Payment, Plan, Subscription, SubscriptionChange
-from tests.admin_forms import staff_user
+from tests.admin_forms import article_admin_form, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -245,23 +245,7 @@ def not_found(response, world) -> bool:
 
 
 def article_form(world: World) -> dict:
-    return {
-        "headline": "A hostile story",
-        "dek": "",
-        "slug": f"hostile-story-{next(_slugs)}",
-        "section": world.section.pk,
-        "dateline": "",
-        "body_html": "<p>Text</p>",
-        "lead_image": "",
-        "status": "published",
-        "publish_at_0": "2026-01-01",
-        "publish_at_1": "09:00:00",
-        "access": "metered",
-        "sponsor": "",
-        "sponsor_disclosure": "",
-        "articleauthor_set-TOTAL_FORMS": "0",
-        "articleauthor_set-INITIAL_FORMS": "0",
-    }
+    return article_admin_form(world.section, headline="A hostile story", slug=f"hostile-story-{next(_slugs)}")
 
 
 def offer_form(world: World) -> dict:

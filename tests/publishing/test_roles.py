@@ -4,37 +4,16 @@ import pytest
 
 from masthead.publishing.models import Article, ArticleStatus, Author
 from masthead.publishing.roles import AUTHORS, EDITORS
+from tests.admin_forms import article_admin_form
 
 pytestmark = pytest.mark.django_db
-
-
-def _form(article_fields: dict, section) -> dict:
-    data = {
-        "headline": "A story",
-        "dek": "",
-        "slug": "a-story",
-        "section": section.pk,
-        "dateline": "",
-        "body_html": "<p>Text</p>",
-        "lead_image": "",
-        "status": "published",
-        "publish_at_0": "2026-01-01",
-        "publish_at_1": "09:00:00",
-        "access": "metered",
-        "sponsor": "",
-        "sponsor_disclosure": "",
-        "articleauthor_set-TOTAL_FORMS": "0",
-        "articleauthor_set-INITIAL_FORMS": "0",
-    }
-    data.update(article_fields)
-    return data
 
 
 def test_an_author_creates_drafts_only_and_is_put_in_the_byline(client, staff, section):
     writer = staff("writer", AUTHORS)
     profile = Author.objects.create(name="Writer", slug="writer", user=writer)
     client.force_login(writer)
-    response = client.post("/admin/publishing/article/add/", _form({}, section))
+    response = client.post("/admin/publishing/article/add/", article_admin_form(section))
     assert response.status_code == 302, response.content.decode()[:2000]
     article = Article.objects.get(slug="a-story")
     assert article.status == ArticleStatus.DRAFT
@@ -66,7 +45,7 @@ def test_an_editor_publishes_any_article(client, staff, make_article, section):
     editor = staff("desk", EDITORS)
     draft = make_article(status=ArticleStatus.DRAFT)
     client.force_login(editor)
-    data = _form({"headline": draft.headline, "slug": draft.slug, "status": "published"}, section)
+    data = article_admin_form(section, headline=draft.headline, slug=draft.slug, status="published")
     response = client.post(f"/admin/publishing/article/{draft.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     draft.refresh_from_db()
