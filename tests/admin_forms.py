@@ -1,4 +1,4 @@
-"""What the tests need to work the admin: staff users in a newsroom role, and the article form's data."""
+"""What the tests need to work the admin: staff users in a newsroom role, and the article and offer forms' data."""
 
 from __future__ import annotations
 
@@ -39,4 +39,31 @@ def article_admin_form(section, **fields) -> dict:
         "sponsor_disclosure": "",
         "articleauthor_set-TOTAL_FORMS": "0",
         "articleauthor_set-INITIAL_FORMS": "0",
+    } | fields
+
+
+def offer_admin_form(plan, **fields) -> dict:
+    """The POST data of the offer admin's add form: a 14-day free trial of ``plan`` open through 2026, for new readers.
+
+    ``fields`` replace or add form fields (``starts_at_0``/``ends_at_0`` are the window's first and last dates).
+    """
+    return {
+        "name": "Try it free",
+        "slug": "try-it-free",
+        "plan": plan.pk,
+        "kind": "free_trial",
+        "intro_amount_minor": "",
+        "intro_intervals": "0",
+        "percent_off": "0",
+        "percent_off_intervals": "0",
+        "trial_days": "14",
+        "starts_at_0": "2026-01-01",
+        "starts_at_1": "00:00:00",
+        "ends_at_0": "2026-12-31",
+        "ends_at_1": "00:00:00",
+        "eligibility": "new",
+        "code": "",
+        "redemption_cap": "",
+        "provider_coupon_id": "",
+        "active": "on",
     } | fields

@@ -17,7 +17,7 @@ from masthead.publishing.models import Article
 from masthead.publishing.roles import EDITORS, PUBLISHERS
 from masthead.publishing.selectors import current_publication
 from masthead.subscriptions.models import Offer, Plan
-from tests.admin_forms import article_admin_form, staff_user
+from tests.admin_forms import article_admin_form, offer_admin_form, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -32,29 +32,6 @@ def in_time_zone(db):
         publication.save()
 
     return use
-
-
-def offer_form(plan, starts: str, ends: str) -> dict:
-    return {
-        "name": "Try it free",
-        "slug": "try-it-free",
-        "plan": plan.pk,
-        "kind": "free_trial",
-        "intro_amount_minor": "",
-        "intro_intervals": "0",
-        "percent_off": "0",
-        "percent_off_intervals": "0",
-        "trial_days": "14",
-        "starts_at_0": starts,
-        "starts_at_1": "00:00:00",
-        "ends_at_0": ends,
-        "ends_at_1": "00:00:00",
-        "eligibility": "new",
-        "code": "",
-        "redemption_cap": "",
-        "provider_coupon_id": "",
-        "active": "on",
-    }
 
 
 def test_an_editor_publishes_at_a_sane_date(client, section, in_time_zone):
@@ -90,7 +67,7 @@ def test_a_publisher_saves_an_offer_with_sane_dates(client, in_time_zone):
     in_time_zone("Asia/Tokyo")
     plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=1200)
     client.force_login(staff_user("business", PUBLISHERS))
-    response = client.post("/admin/subscriptions/offer/add/", offer_form(plan, "2026-01-01", "2026-12-31"))
+    response = client.post("/admin/subscriptions/offer/add/", offer_admin_form(plan))
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Offer.objects.count() == 1
 
@@ -102,7 +79,9 @@ def test_the_offer_admin_refuses_a_date_out_of_range(client, in_time_zone, start
     in_time_zone("Asia/Tokyo")
     plan = Plan.objects.create(name="Monthly", slug="monthly", amount_minor=1200)
     client.force_login(staff_user("business", PUBLISHERS))
-    response = client.post("/admin/subscriptions/offer/add/", offer_form(plan, starts, ends))
+    response = client.post(
+        "/admin/subscriptions/offer/add/", offer_admin_form(plan, starts_at_0=starts, ends_at_0=ends)
+    )
     assert response.status_code == 200
     assert RANGE_MESSAGE in response.content.decode()
     assert not Offer.objects.exists()

@@ -22,7 +22,7 @@ from masthead.payments.models import LocalCheckout, LocalSubscription, WebhookEv
 from masthead.publishing.models import Article, Author, Image
 from masthead.publishing.roles import EDITORS, PUBLISHERS
 from masthead.subscriptions.models import Checkout, Offer, Payment, Plan, Subscription, SubscriptionChange
-from tests.admin_forms import article_admin_form, staff_user
+from tests.admin_forms import article_admin_form, offer_admin_form, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -249,26 +249,7 @@ def article_form(world: World) -> dict:
 
 
 def offer_form(world: World) -> dict:
-    return {
-        "name": "Hostile offer",
-        "slug": f"hostile-offer-{next(_slugs)}",
-        "plan": world.monthly.pk,
-        "kind": "free_trial",
-        "intro_amount_minor": "",
-        "intro_intervals": "0",
-        "percent_off": "0",
-        "percent_off_intervals": "0",
-        "trial_days": "14",
-        "starts_at_0": "2026-01-01",
-        "starts_at_1": "00:00:00",
-        "ends_at_0": "2026-12-31",
-        "ends_at_1": "00:00:00",
-        "eligibility": "new",
-        "code": "",
-        "redemption_cap": "",
-        "provider_coupon_id": "",
-        "active": "on",
-    }
+    return offer_admin_form(world.monthly, name="Hostile offer", slug=f"hostile-offer-{next(_slugs)}")
 
 
 def without(form: Callable[[World], dict], name: str) -> Callable[[World], dict]:
