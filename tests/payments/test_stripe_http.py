@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from masthead.payments.interface import Interval, PaymentDeclined, PlanTerms
 from masthead.payments.providers.stripe import StripeProvider
+from tests.servers import QuietHandler, http_server
 
 ANNUAL = PlanTerms("annual", "Annual", 12000, "usd", Interval.YEAR, provider_plan_id="plan_annual")
 
@@ -52,7 +52,7 @@ class ScriptedStripe:
 def scripted() -> Iterator[ScriptedStripe]:
     stripe_server = ScriptedStripe()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _answer(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             status, payload = stripe_server.handle(self.command, self.path, body)
@@ -65,17 +65,9 @@ def scripted() -> Iterator[ScriptedStripe]:
 
         do_GET = do_POST = do_DELETE = _answer
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, name="scripted-stripe", daemon=True)
-    thread.start()
-    stripe_server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield stripe_server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with http_server(Handler, name="scripted-stripe") as url:
+        stripe_server.url = url
+        yield stripe_server
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -30,6 +29,7 @@ from masthead.payments.interface import (
     ProviderError,
 )
 from masthead.payments.providers.stripe import StripeProvider
+from tests.servers import QuietHandler, http_server
 
 from .stripe_setup import (
     API_KEY,
@@ -175,31 +175,23 @@ class Inbox:
 def inbox(localstripe: str) -> Iterator[Inbox]:
     received = Inbox()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             received.record(body, dict(self.headers.items()))
             self.send_response(200)
             self.end_headers()
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, name="webhook-inbox", daemon=True)
-    thread.start()
-    received.url = f"http://127.0.0.1:{server.server_address[1]}/webhooks/stripe"
-    status, body = _request(
-        localstripe,
-        "POST",
-        f"/_config/webhooks/inbox-{uuid.uuid4().hex[:8]}",
-        {"url": received.url, "secret": WEBHOOK_SECRET, "events[]": ["customer.subscription.created"]},
-    )
-    assert status == 200, body
-    yield received
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with http_server(Handler, name="webhook-inbox") as url:
+        received.url = url + "/webhooks/stripe"
+        status, body = _request(
+            localstripe,
+            "POST",
+            f"/_config/webhooks/inbox-{uuid.uuid4().hex[:8]}",
+            {"url": received.url, "secret": WEBHOOK_SECRET, "events[]": ["customer.subscription.created"]},
+        )
+        assert status == 200, body
+        yield received
 
 
 def test_a_delivered_subscription_event_verifies_and_translates(
