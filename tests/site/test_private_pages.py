@@ -74,13 +74,17 @@ def test_every_reader_page_is_private_when_signed_in(client, site, reader):
 @pytest.mark.parametrize(
     ("path", "data"),
     [
-        ("/subscribe/checkout/", {"plan": "1"}),
+        ("/subscribe/checkout/", {"plan": "<the plan's id>"}),
         ("/account/subscription/cancel/", {"subscription": "1"}),
         ("/accounts/verify/send/", {}),
     ],
 )
 def test_answers_to_a_signed_in_readers_posts_are_private(client, site, reader, path, data):
-    response = client.post(path, data)
+    _, plan = site
+    # Ids are the database's own (PostgreSQL's sequences are not reset between tests).
+    response = client.post(
+        path, {name: plan.pk if value == "<the plan's id>" else value for name, value in data.items()}
+    )
     assert response.status_code == 302
     assert "private" in cache_control(response)
 
