@@ -25,7 +25,7 @@ ARTICLE_QUERIES = {
     "new anonymous reader": 1,  # the first-read insert (the article's head is remembered a few seconds)
     "returning anonymous reader": 1,  # meter state (+ the atomic count when a new article counts)
     "over-quota reader": 1,  # meter state
-    "subscriber": 2,  # session, user (the entitlement is remembered in the session for a minute)
+    "subscriber": 1,  # session (the user row is remembered a few seconds, the entitlement a minute)
 }
 
 
