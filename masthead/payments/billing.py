@@ -7,7 +7,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from .interface import Interval, OfferTerms, PlanTerms
+from .interface import Discount, Interval, OfferTerms, PlanTerms
 
 
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:
@@ -39,18 +39,30 @@ def interval_price(
     return base_minor
 
 
-def charge_for_interval(base_minor: int, terms: OfferTerms | None, interval_number: int) -> int:
-    """What the ``interval_number``-th paid interval costs on a plan priced ``base_minor``, under an offer."""
-    if terms is None:
-        return base_minor
-    return interval_price(
-        base_minor=base_minor,
-        interval_number=interval_number,
-        intro_minor=terms.intro_amount_minor,
-        intro_intervals=terms.intro_intervals,
-        percent_off=terms.percent_off,
-        percent_off_intervals=terms.percent_off_intervals,
+def charge_for_interval(
+    base_minor: int, terms: OfferTerms | None, interval_number: int, discount: Discount | None = None
+) -> int:
+    """What the ``interval_number``-th paid interval costs on a plan priced ``base_minor``, under an offer.
+
+    A ``discount`` given to a running subscription (a retention offer) takes its percentage off what each
+    interval it covers would cost otherwise (the offer's price included), rounded down to the minor unit, as
+    Stripe applies a second coupon after the first.
+    """
+    charge = (
+        base_minor
+        if terms is None
+        else interval_price(
+            base_minor=base_minor,
+            interval_number=interval_number,
+            intro_minor=terms.intro_amount_minor,
+            intro_intervals=terms.intro_intervals,
+            percent_off=terms.percent_off,
+            percent_off_intervals=terms.percent_off_intervals,
+        )
     )
+    if discount is not None and discount.covers(interval_number):
+        charge = charge * (100 - discount.percent_off) // 100
+    return charge
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +94,12 @@ def offer_horizon(terms: OfferTerms | None) -> int:
 
 
 def price_schedule(
-    plan: PlanTerms, offer: OfferTerms | None, *, start: dt.datetime, intervals_billed: int = 0
+    plan: PlanTerms,
+    offer: OfferTerms | None,
+    *,
+    start: dt.datetime,
+    intervals_billed: int = 0,
+    discount: Discount | None = None,
 ) -> list[ScheduleStep]:
     """What a subscription to ``plan`` under ``offer`` charges, and from when, as steps.
 
@@ -90,7 +107,7 @@ def price_schedule(
     comes first), or when the next paid interval begins on a subscription that has been billed
     ``intervals_billed`` intervals already (no trial then). The charges are ``charge_for_interval``'s and
     the periods ``next_period_end``'s, chained as the renewals chain them; a run of intervals with the same
-    charge is one step, and the last step is ongoing.
+    charge is one step, and the last step is ongoing. A ``discount`` counts as ``charge_for_interval`` counts it.
     """
     interval = Interval(plan.interval)
     steps: list[ScheduleStep] = []
@@ -99,11 +116,12 @@ def price_schedule(
         steps.append(ScheduleStep(0, plan.currency, None, offer.trial_days, start, trial_end))
         start = trial_end
     first = intervals_billed + 1
-    last = max(offer_horizon(offer) + 1, first)  # the first interval of the ongoing step, at the latest
+    # The first interval of the ongoing step, at the latest.
+    last = max(offer_horizon(offer) + 1, discount.first_interval + discount.intervals if discount else 0, first)
     period_start = run_start = start
-    run_amount, run_count = charge_for_interval(plan.amount_minor, offer, first), 0
+    run_amount, run_count = charge_for_interval(plan.amount_minor, offer, first, discount), 0
     for number in range(first, last + 1):
-        amount = charge_for_interval(plan.amount_minor, offer, number)
+        amount = charge_for_interval(plan.amount_minor, offer, number, discount)
         if amount != run_amount:
             steps.append(ScheduleStep(run_amount, plan.currency, interval, run_count, run_start, period_start))
             run_amount, run_start, run_count = amount, period_start, 0

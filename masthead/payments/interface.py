@@ -40,6 +40,31 @@ class OfferTerms:
 
 
 @dataclass(frozen=True, slots=True)
+class Discount:
+    """A percentage off the plan's price for some paid intervals of a running subscription (a retention offer).
+
+    Intervals are counted as the renewals count them, from 1: the first paid interval is 1.
+    """
+
+    percent_off: int
+    first_interval: int  # the first paid interval it takes off
+    intervals: int  # how many paid intervals, from first_interval on
+
+    def covers(self, interval_number: int) -> bool:
+        return self.first_interval <= interval_number < self.first_interval + self.intervals
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountTerms:
+    """A discount to apply to a running subscription from its next charge on."""
+
+    percent_off: int  # 1..100
+    intervals: int  # the number of next paid intervals it takes off
+    months: int  # the same span in months (what Stripe's repeating coupons count)
+    provider_coupon_id: str = ""  # the publisher's coupon at the provider, when they made one
+
+
+@dataclass(frozen=True, slots=True)
 class CheckoutRequest:
     reference: str  # our subscription's id; comes back on the provider's events
     email: str
@@ -161,6 +186,10 @@ class PaymentProvider(Protocol):
     def change_plan(self, *, subscription_id: str, plan: PlanTerms) -> None:
         """Move a running subscription to ``plan`` now: its offer ends, and the change is prorated and charged now
         (``payments.billing.plan_change``). Raises PaymentDeclined, changing nothing, when the charge fails."""
+        ...
+
+    def apply_discount(self, *, subscription_id: str, discount: DiscountTerms) -> None:
+        """Take ``discount`` off the subscription's next charges; raises ProviderError, changing nothing, on failure."""
         ...
 
     def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent:

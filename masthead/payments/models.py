@@ -71,6 +71,8 @@ class LocalSubscription(models.Model):
     # What was paid for the current period (None on rows from before it was kept: derived from the offer).
     period_value_minor = models.PositiveIntegerField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
+    # A discount on some next renewals (payments.interface.Discount as a dict), or None.
+    discount = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.subscription_id

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from masthead.payments.billing import add_months, plan_change
-from masthead.payments.interface import Interval
+from masthead.payments.billing import add_months, charge_for_interval, plan_change, price_schedule
+from masthead.payments.interface import Discount, Interval, OfferTerms, PlanTerms
 
 START = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 MONTH_END = dt.datetime(2027, 1, 31, tzinfo=dt.UTC)  # a 30-day period
@@ -66,3 +66,31 @@ def test_a_period_of_no_length_credits_nothing():
         new_interval=Interval.MONTH,
     )
     assert (change.credit_minor, change.charge_minor) == (0, 1200)
+
+
+# -- a discount given to a running subscription (a retention offer) ------------------------------------------
+
+_MONTHLY = PlanTerms("monthly", "Monthly", 1200, "usd", Interval.MONTH)
+
+
+def test_a_discount_takes_its_percentage_off_exactly_its_intervals():
+    discount = Discount(percent_off=50, first_interval=3, intervals=3)
+    charges = [charge_for_interval(1200, None, number, discount) for number in range(1, 9)]
+    assert charges == [1200, 1200, 600, 600, 600, 1200, 1200, 1200]
+
+
+def test_a_discount_comes_on_top_of_the_offers_price_for_its_intervals_only():
+    intro = OfferTerms("intro", intro_amount_minor=300, intro_intervals=2)
+    discount = Discount(percent_off=25, first_interval=2, intervals=2)
+    charges = [charge_for_interval(1200, intro, number, discount) for number in range(1, 5)]
+    assert charges == [300, 225, 900, 1200]
+    assert charge_for_interval(999, None, 1, Discount(33, 1, 1)) == 669  # rounded down to the cent
+
+
+def test_the_schedule_shows_a_discount_as_its_own_step():
+    start = dt.datetime(2026, 12, 15, tzinfo=dt.UTC)
+    steps = price_schedule(_MONTHLY, None, start=start, intervals_billed=1, discount=Discount(50, 2, 3))
+    assert [(s.amount_minor, s.count, s.starts.date()) for s in steps] == [
+        (600, 3, dt.date(2026, 12, 15)),
+        (1200, None, dt.date(2027, 3, 15)),
+    ]

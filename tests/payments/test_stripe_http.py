@@ -1,13 +1,14 @@
 """StripeProvider's calls that localstripe cannot answer, against a scripted Stripe at the HTTP level.
 
 localstripe 1.15 refuses ``proration_behavior``, ``billing_cycle_anchor``, ``discounts`` and
-``payment_behavior`` on a subscription update (HTTP 500), and has no invoice payments list. This server
-answers the requests a test scripts, with bodies shaped as Stripe's documentation shows, and records every
-request as the real SDK sent it.
+``payment_behavior`` on a subscription update (HTTP 500; so a retention coupon cannot be set there), and
+has no invoice payments list. This server answers the requests a test scripts, with bodies shaped as Stripe's
+documentation shows, and records every request as the real SDK sent it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from masthead.payments.interface import Interval, PaymentDeclined, PlanTerms
+from masthead.payments.interface import DiscountTerms, Interval, PaymentDeclined, PlanTerms, ProviderError
 from masthead.payments.providers.stripe import StripeProvider
 from tests.servers import QuietHandler, http_server
 
@@ -166,3 +167,50 @@ def test_the_card_fingerprint_is_read_from_the_subscriptions_payment_method(prov
     card = {"brand": "visa", "last4": "4242", "fingerprint": "Xt5EWLLDS7FJjR1c"}
     scripted.reply("GET", "/v1/payment_methods/pm_1", {"id": "pm_1", "object": "payment_method", "card": card})
     assert provider.card_fingerprint(subscription_id="sub_1") == "Xt5EWLLDS7FJjR1c"
+
+
+# -- a retention offer taken: a repeating coupon on the running subscription ---------------------------------
+HALF_OFF = DiscountTerms(percent_off=50, intervals=3, months=3)
+
+
+def test_a_retention_discount_makes_its_repeating_coupon_and_sets_it_on_the_subscription(provider, scripted):
+    coupon_path = "/v1/coupons/masthead-retention-50-off-3-months"
+    scripted.reply("GET", "/v1/subscriptions/sub_1", subscription())
+    scripted.reply("POST", "/v1/coupons", {"id": "masthead-retention-50-off-3-months", "object": "coupon"})
+    scripted.reply("POST", "/v1/subscriptions/sub_1", subscription())
+    provider.apply_discount(subscription_id="sub_1", discount=HALF_OFF)
+    assert len(scripted.sent("GET", coupon_path)) == 1  # looked for first: not there (404)
+    [coupon] = scripted.sent("POST", "/v1/coupons")
+    assert one(coupon, "id") == "masthead-retention-50-off-3-months"
+    assert (one(coupon, "percent_off"), one(coupon, "duration"), one(coupon, "duration_in_months")) == (
+        "50",
+        "repeating",
+        "3",
+    )
+    [update] = scripted.sent("POST", "/v1/subscriptions/sub_1")
+    assert one(update, "discounts[0][coupon]") == "masthead-retention-50-off-3-months"
+
+    scripted.reply("GET", coupon_path, {"id": "masthead-retention-50-off-3-months", "object": "coupon"})
+    provider.apply_discount(subscription_id="sub_1", discount=HALF_OFF)
+    assert len(scripted.sent("POST", "/v1/coupons")) == 1  # the same discount reuses its coupon
+
+
+def test_a_retention_discount_uses_the_publishers_own_coupon_after_the_offers_discount(provider, scripted):
+    scripted.reply("GET", "/v1/subscriptions/sub_1", subscription(discounts=["di_intro"]))
+    scripted.reply("POST", "/v1/subscriptions/sub_1", subscription())
+    provider.apply_discount(
+        subscription_id="sub_1", discount=dataclasses.replace(HALF_OFF, provider_coupon_id="STAYWITHUS")
+    )
+    [update] = scripted.sent("POST", "/v1/subscriptions/sub_1")
+    assert one(update, "discounts[0][discount]") == "di_intro"  # the offer's coupon stays, applied first
+    assert one(update, "discounts[1][coupon]") == "STAYWITHUS"
+    assert not scripted.sent("GET", "/v1/coupons/STAYWITHUS") and not scripted.sent("POST", "/v1/coupons")
+
+
+def test_a_refused_discount_is_a_provider_error(provider, scripted):
+    scripted.reply("GET", "/v1/coupons/masthead-retention-50-off-3-months", {"id": "x", "object": "coupon"})
+    scripted.reply("GET", "/v1/subscriptions/sub_1", subscription())
+    refused = {"error": {"type": "invalid_request_error", "message": "No such subscription: 'sub_1'"}}
+    scripted.reply("POST", "/v1/subscriptions/sub_1", refused, status=400)
+    with pytest.raises(ProviderError, match="apply the discount"):
+        provider.apply_discount(subscription_id="sub_1", discount=HALF_OFF)

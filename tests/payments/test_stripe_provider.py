@@ -21,6 +21,7 @@ import stripe
 
 from masthead.payments.interface import (
     CheckoutRequest,
+    DiscountTerms,
     EventKind,
     Interval,
     InvalidSignature,
@@ -29,6 +30,7 @@ from masthead.payments.interface import (
     ProviderError,
 )
 from masthead.payments.providers.stripe import StripeProvider
+from masthead.payments.providers.stripe.provider import retention_coupon_id
 from tests.servers import QuietHandler, http_server
 
 from .stripe_setup import (
@@ -231,3 +233,18 @@ def test_a_tampered_or_unsigned_delivery_is_refused(
     unsigned = {key: value for key, value in headers.items() if key.lower() != "stripe-signature"}
     with pytest.raises(InvalidSignature, match="missing"):
         provider.parse_webhook(payload=body, headers=unsigned)
+
+
+def test_the_retention_coupon_is_made_once_as_stripe_takes_it(
+    provider: StripeProvider, sdk: stripe.StripeClient, localstripe: str
+) -> None:
+    """localstripe makes coupons but cannot put one on a subscription (test_stripe_http covers that step): the
+    coupon is made with the terms a repeating discount needs, once, and the refused step is a ProviderError."""
+    _, subscription_id = _subscribe(sdk)
+    discount = DiscountTerms(percent_off=40, intervals=2, months=2)
+    for _ in range(2):
+        with pytest.raises(ProviderError, match="apply the discount"):
+            provider.apply_discount(subscription_id=subscription_id, discount=discount)
+    coupon = stored(localstripe, f"/v1/coupons/{retention_coupon_id(discount)}")
+    assert (coupon["percent_off"], coupon["duration"], coupon["duration_in_months"]) == (40, "repeating", 2)
+    assert coupon["metadata"] == {"masthead": "retention"}

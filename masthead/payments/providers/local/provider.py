@@ -27,6 +27,8 @@ from masthead.payments.billing import charge_for_interval, next_period_end, plan
 from masthead.payments.interface import (
     CheckoutRequest,
     CheckoutStart,
+    Discount,
+    DiscountTerms,
     EventKind,
     InvalidPayload,
     OfferTerms,
@@ -161,6 +163,18 @@ class LocalProvider:
     def resume(self, *, subscription_id: str) -> None:
         self._update(subscription_id, cancel_at_period_end=False)
 
+    def apply_discount(self, *, subscription_id: str, discount: DiscountTerms) -> None:
+        """Take ``discount`` off the next ``discount.intervals`` renewals (``billing.charge_for_interval``)."""
+        with transaction.atomic():
+            local = LocalSubscription.objects.select_for_update().filter(subscription_id=subscription_id).first()
+            if local is None:
+                raise ProviderError(f"No local subscription {subscription_id}.")
+            if local.status != ProviderStatus.ACTIVE:
+                raise ProviderError(f"A {local.status} subscription cannot take a discount.")
+            applied = Discount(discount.percent_off, local.intervals_billed + 1, discount.intervals)
+            local.discount = dataclasses.asdict(applied)
+            local.save(update_fields=["discount"])
+
     def change_plan(self, *, subscription_id: str, plan: PlanTerms) -> None:
         """Prorate by ``billing.plan_change``: credit the unused part of the period, charge the rest now."""
         now = clock.now()
@@ -183,6 +197,7 @@ class LocalProvider:
                 raise PaymentDeclined(_("Your card was declined. Nothing was changed."))
             local.plan = dataclasses.asdict(plan)
             local.offer = None  # an offer belongs to its plan: it ends with it (a trial included)
+            local.discount = None  # and so does a discount (Stripe's change removes the coupon too)
             local.trial_end = None
             local.status = ProviderStatus.ACTIVE
             local.period_start, local.period_end = change.period_start, change.period_end
@@ -198,7 +213,7 @@ class LocalProvider:
             return local.period_value_minor
         if local.intervals_billed == 0:
             return 0
-        return self._interval_charge(local.plan, local.offer, local.intervals_billed)
+        return self._interval_charge(local.plan, local.offer, local.intervals_billed, local.discount)
 
     def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         raise InvalidPayload("the local provider delivers its events directly, not by webhook")
@@ -218,9 +233,11 @@ class LocalProvider:
         return self._interval_charge(checkout.plan, offer, 1)
 
     @staticmethod
-    def _interval_charge(plan: dict, offer: dict | None, interval_number: int) -> int:
+    def _interval_charge(plan: dict, offer: dict | None, interval_number: int, discount: dict | None = None) -> int:
         terms = OfferTerms(**offer) if offer else None
-        return charge_for_interval(plan["amount_minor"], terms, interval_number)
+        return charge_for_interval(
+            plan["amount_minor"], terms, interval_number, Discount(**discount) if discount else None
+        )
 
     def pay(self, reference: str, card_number: str) -> PayResult:
         """Take the reader's card for a checkout; on success the subscription starts.
@@ -307,7 +324,7 @@ class LocalProvider:
             local.save(update_fields=["status"])
             self._emit(EventKind.SUBSCRIPTION_DELETED, local, now)
             return
-        charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1)
+        charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1, local.discount)
         if local.fails_at_renewal:
             local.status = ProviderStatus.PAST_DUE
             local.save(update_fields=["status"])

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from masthead.payments.interface import (
     CheckoutRequest,
     CheckoutStart,
+    DiscountTerms,
     InvalidPayload,
     InvalidSignature,
     PaymentDeclined,
@@ -49,6 +50,19 @@ def _id(value: Any) -> str:
 
 def _header(headers: Mapping[str, str], name: str) -> str:
     return next((value for key, value in headers.items() if key.lower() == name), "")
+
+
+def _discount_ids(subscription: Mapping[str, Any]) -> list[str]:
+    """The ids of the discounts on a subscription: ``discounts`` (ids or objects), or the older single ``discount``."""
+    found = [_id(item) for item in subscription.get("discounts") or []]
+    if not found and isinstance(subscription.get("discount"), Mapping):
+        found = [_id(subscription["discount"])]
+    return [discount_id for discount_id in found if discount_id]
+
+
+def retention_coupon_id(discount: DiscountTerms) -> str:
+    """The id of the coupon Masthead makes for a discount: the same percentage and span share one coupon."""
+    return f"masthead-retention-{discount.percent_off}-off-{discount.months}-months"
 
 
 class StripeProvider:
@@ -192,6 +206,39 @@ class StripeProvider:
             if subscription.get("status") == "trialing":
                 params["trial_end"] = "now"
             self._client.v1.subscriptions.update(subscription_id, params=params)
+
+    def apply_discount(self, *, subscription_id: str, discount: DiscountTerms) -> None:
+        """Put a repeating coupon on the subscription: ``percent_off`` for ``months`` months from now on.
+
+        The publisher's own coupon (``provider_coupon_id``) is used when they made one; else a coupon with a
+        deterministic id for this percentage and span is retrieved, or created once. The subscription's
+        discounts so far (an offer's coupon) are kept, and the new one comes after them: Stripe applies them in
+        turn, as ``payments.billing.charge_for_interval`` does. localstripe creates coupons but does not apply
+        them to subscriptions (tests/payments/test_stripe_http.py covers the update).
+        """
+        coupon_id = discount.provider_coupon_id or retention_coupon_id(discount)
+        with _stripe_errors("apply the discount"):
+            if not discount.provider_coupon_id:
+                self._ensure_coupon(coupon_id, discount)
+            subscription = self._client.v1.subscriptions.retrieve(subscription_id).to_dict()
+            kept = [{"discount": discount_id} for discount_id in _discount_ids(subscription)]
+            self._client.v1.subscriptions.update(subscription_id, params={"discounts": [*kept, {"coupon": coupon_id}]})
+
+    def _ensure_coupon(self, coupon_id: str, discount: DiscountTerms) -> None:
+        try:
+            self._client.v1.coupons.retrieve(coupon_id)
+        except stripe.InvalidRequestError as error:
+            if error.http_status != 404:
+                raise
+            self._client.v1.coupons.create(
+                params={
+                    "id": coupon_id,
+                    "percent_off": discount.percent_off,
+                    "duration": "repeating",
+                    "duration_in_months": discount.months,
+                    "metadata": {"masthead": "retention"},
+                }
+            )
 
     def parse_webhook(self, *, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         """Verify a delivery's Stripe-Signature and translate its event."""
