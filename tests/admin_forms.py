@@ -66,4 +66,5 @@ def offer_admin_form(plan, **fields) -> dict:
         "redemption_cap": "",
         "provider_coupon_id": "",
         "active": "on",
+        "purpose": "sale",
     } | fields

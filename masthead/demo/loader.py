@@ -28,7 +28,7 @@ from masthead.publishing.images import image_generate_renditions
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Image, Publication, Section
 from masthead.publishing.roles import AUTHORS, EDITORS, PUBLISHERS, roles_ensure
 from masthead.publishing.services import article_save, image_save
-from masthead.subscriptions.models import Eligibility, Offer, OfferKind, Plan
+from masthead.subscriptions.models import Eligibility, Offer, OfferKind, OfferPurpose, Plan
 
 from .images import generated_lead_image
 
@@ -229,6 +229,18 @@ def _ensure_commerce(report: LoadReport, now: dt.datetime, *, publication_tz: st
                 "kind": OfferKind.FREE_TRIAL,
                 "trial_days": 14,
                 "eligibility": Eligibility.NEW,
+            },
+            now + dt.timedelta(days=365),
+        ),
+        (
+            # Never sold: shown to a paying subscriber on the way to canceling.
+            "stay-half-off-3-months",
+            {
+                "name": "50% off your next 3 months",
+                "kind": OfferKind.PERCENT_OFF,
+                "percent_off": 50,
+                "percent_off_intervals": 3,
+                "purpose": OfferPurpose.RETENTION,
             },
             now + dt.timedelta(days=365),
         ),

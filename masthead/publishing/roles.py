@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "subscriptions.view_checkout",
         "subscriptions.view_subscriptionchange",
         "subscriptions.view_trialcard",
+        "subscriptions.view_cancellationfeedback",
         "payments.view_webhookevent",
         "paywall.view_metersettings",
         "paywall.change_metersettings",

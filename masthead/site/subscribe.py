@@ -17,7 +17,6 @@ from masthead.payments.interface import PaymentDeclined, ProviderError
 from masthead.payments.providers.local.provider import CardOutcome, LocalProvider
 from masthead.paywall.settings import meter_rules
 from masthead.subscriptions import services
-from masthead.subscriptions.account import cancel_message
 from masthead.subscriptions.models import Checkout, Offer, Plan
 
 from .offers import catalogue
@@ -95,12 +94,6 @@ def _subscription_action(request: HttpRequest, action, success) -> HttpResponse:
     else:
         messages.success(request, success(result) if callable(success) else success)
     return redirect("accounts:account")
-
-
-@login_required
-@require_POST
-def cancel(request: HttpRequest) -> HttpResponse:
-    return _subscription_action(request, services.subscription_cancel, cancel_message)
 
 
 @login_required

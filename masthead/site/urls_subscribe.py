@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import cancel
 from . import subscribe as views
 
 app_name = "subscriptions"
@@ -7,7 +8,7 @@ app_name = "subscriptions"
 urlpatterns = [
     path("subscribe/", views.offers, name="offers"),
     path("subscribe/checkout/", views.checkout, name="checkout"),
-    path("account/subscription/cancel/", views.cancel, name="cancel"),
+    path("account/subscription/cancel/", cancel.cancel, name="cancel"),
     path("account/subscription/resume/", views.resume, name="resume"),
     path("account/subscription/plan/", views.change_plan, name="change_plan"),
     path("payments/local/checkout/<slug:reference>/", views.local_checkout, name="local_checkout"),

@@ -17,8 +17,9 @@ from masthead.payments.registry import get_provider
 
 from .entitlements import entitlement
 from .models import Payment, Plan, Subscription
+from .schedule import describe_subscription
 from .selectors import current_subscription, grace_period, subscription_facts
-from .services import offer_terms
+from .services import offer_terms, subscription_discount
 from .states import Status
 
 STATUS_LABELS = {
@@ -45,8 +46,18 @@ def _next_charge(subscription: Subscription) -> NextCharge | None:
         return None
     paid_intervals = subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
     terms = offer_terms(subscription.offer) if subscription.offer else None
-    amount = charge_for_interval(subscription.plan.amount_minor, terms, paid_intervals + 1)
+    amount = charge_for_interval(
+        subscription.plan.amount_minor, terms, paid_intervals + 1, subscription_discount(subscription)
+    )
     return NextCharge(amount, at)
+
+
+def _discount_to_come(subscription: Subscription) -> bool:
+    discount = subscription_discount(subscription)
+    if discount is None:
+        return False
+    paid = subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
+    return discount.first_interval + discount.intervals - 1 > paid
 
 
 def cancel_message(subscription: Subscription) -> str:
@@ -81,6 +92,11 @@ def account_context(user, *, return_url: str) -> dict:
         "subscription": subscription,
         "status_label": _(STATUS_LABELS[Status(subscription.status)]),
         "next_charge": _next_charge(subscription),
+        # What the coming charges are, in words; only while a discount given to it is still to come
+        # ("$6 a month for 3 months from December 15, then $12 a month from March 15, 2027").
+        "discount_schedule": describe_subscription(subscription, now=clock.now())
+        if _discount_to_come(subscription)
+        else "",
         "access_until": access.until if access.full_access else None,
         "payments": list(subscription.payments.all()[:24]),
         "other_plans": list(Plan.objects.filter(active=True).exclude(pk=subscription.plan_id)),

@@ -4,7 +4,16 @@ from django.contrib import admin
 
 from masthead.core.dates import SANE_DATES
 
-from .models import Checkout, Offer, Payment, Plan, Subscription, SubscriptionChange, TrialCard
+from .models import (
+    CancellationFeedback,
+    Checkout,
+    Offer,
+    Payment,
+    Plan,
+    Subscription,
+    SubscriptionChange,
+    TrialCard,
+)
 
 
 @admin.register(Plan)
@@ -27,8 +36,9 @@ class OfferAdmin(admin.ModelAdmin):
         "redemptions",
         "redemption_cap",
         "active",
+        "purpose",
     ]
-    list_filter = ["kind", "active", "plan"]
+    list_filter = ["purpose", "kind", "active", "plan"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["redemptions"]
     formfield_overrides = SANE_DATES
@@ -103,6 +113,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "provider_status",
         "created_at",
         "attention",
+        "discount_percent_off",
+        "discount_first_interval",
+        "discount_intervals",
     ]
 
     def has_add_permission(self, request) -> bool:
@@ -138,4 +151,26 @@ class TrialCardAdmin(admin.ModelAdmin):
     readonly_fields = ["provider", "fingerprint", "user", "checkout", "created_at"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(CancellationFeedback)
+class CancellationFeedbackAdmin(admin.ModelAdmin):
+    """Why readers canceled, the retention offer each was shown, and whether they took it: read only."""
+
+    list_display = ["at", "subscription", "reason", "offered", "outcome", "short_text"]
+    list_filter = ["reason", "outcome", "offered"]
+    list_select_related = ["subscription__user", "subscription__plan", "offered"]
+    search_fields = ["subscription__user__email", "text"]
+    date_hierarchy = "at"
+    readonly_fields = ["subscription", "reason", "text", "offered", "outcome", "at"]
+
+    @admin.display(description="what they wrote")
+    def short_text(self, feedback: CancellationFeedback) -> str:
+        return feedback.text[:80] + ("…" if len(feedback.text) > 80 else "")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

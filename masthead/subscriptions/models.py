@@ -64,6 +64,11 @@ class Eligibility(models.TextChoices):
     NEW_OR_LAPSED = "new_or_lapsed", _("New and lapsed subscribers")
 
 
+class OfferPurpose(models.TextChoices):
+    SALE = "sale", _("Sold on the paywall and the offers page")
+    RETENTION = "retention", _("Offered to a subscriber about to cancel")
+
+
 class Offer(models.Model):
     name = models.CharField(max_length=120, help_text=_("What readers see, e.g. “Try 3 months for $9”."))
     slug = models.SlugField(unique=True)
@@ -88,6 +93,15 @@ class Offer(models.Model):
     redemptions = models.PositiveIntegerField(default=0, editable=False)
     provider_coupon_id = models.CharField(max_length=120, blank=True)
     active = models.BooleanField(default=True)
+    purpose = models.CharField(
+        max_length=12,
+        choices=OfferPurpose.choices,
+        default=OfferPurpose.SALE,
+        help_text=_(
+            "A retention offer is never sold: it is shown, at most one at a time, to a paying subscriber of its "
+            "plan who is about to cancel, as a percentage off their next intervals."
+        ),
+    )
 
     class Meta:
         ordering = ["ends_at"]
@@ -105,6 +119,13 @@ class Offer(models.Model):
             errors["percent_off"] = _("A percentage-off offer needs a percentage between 1 and 100.")
         if self.kind == OfferKind.FREE_TRIAL and self.trial_days < 1:
             errors["trial_days"] = _("A free trial needs a number of days.")
+        if self.purpose == OfferPurpose.RETENTION:
+            if self.kind != OfferKind.PERCENT_OFF:
+                errors["kind"] = _("A retention offer is a percentage off.")
+            elif self.percent_off_intervals < 1:
+                errors["percent_off_intervals"] = _("A retention offer lasts a number of intervals (at least one).")
+            if self.code:
+                errors["code"] = _("A retention offer has no code: it is shown only to subscribers about to cancel.")
         if errors:
             raise ValidationError(errors)
 
@@ -182,6 +203,11 @@ class Subscription(models.Model):
     attention = models.CharField(
         max_length=300, blank=True, help_text=_("Why staff should look at this subscription (e.g. a duplicate).")
     )
+    # A discount given to the running subscription (a retention offer): percent off the plan's price for
+    # discount_intervals paid intervals from the discount_first_interval-th on (as payments.interface.Discount).
+    discount_percent_off = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    discount_first_interval = models.PositiveIntegerField(default=0)
+    discount_intervals = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -191,6 +217,49 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.plan.name} ({self.status})"
+
+
+class CancelReason(models.TextChoices):
+    TOO_EXPENSIVE = "too_expensive", _("It costs too much")
+    NOT_ENOUGH_TIME = "not_enough_time", _("I don't have time to read it")
+    CONTENT = "content", _("The journalism isn't what I want")
+    ELSEWHERE = "elsewhere", _("I get my news elsewhere")
+    TECHNICAL = "technical", _("Something on the site or app doesn't work for me")
+    TEMPORARY = "temporary", _("I only needed it for a while")
+    OTHER = "other", _("Something else")
+
+
+class CancellationFeedback(models.Model):
+    """What a reader said on the way to canceling, and the retention offer they were shown (for insights)."""
+
+    class Outcome(models.TextChoices):
+        CANCELED = "canceled", _("Canceled")
+        KEPT = "kept", _("Took the offer and stayed")
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="cancellation_feedback")
+    reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
+    text = models.TextField(blank=True, max_length=2000)
+    offered = models.ForeignKey(
+        Offer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The retention offer shown."),
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "cancellation feedback"
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id}: {self.reason or '—'} ({self.outcome})"
+
+    @property
+    def offer_accepted(self) -> bool:
+        return self.outcome == self.Outcome.KEPT
 
 
 class SubscriptionChange(models.Model):

@@ -54,3 +54,41 @@ def refusal(offer: OfferRules, *, plan_id: int, code: str, reader: ReaderHistory
     if reader.ever_subscribed and not offer.lapsed_allowed:
         return Refusal.NOT_ELIGIBLE
     return None
+
+
+# A reader who took a retention offer is not offered another for this long.
+RETENTION_COOLDOWN = dt.timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberState:
+    """What a retention offer asks of the subscription whose reader is about to cancel."""
+
+    plan_id: int
+    paid_and_running: bool  # active, paid at least once, not already canceled or past due
+    discount_running: bool  # an earlier retention discount still lowers a coming charge
+    last_retention_at: dt.datetime | None = None  # when the reader last took a retention offer
+
+
+def retention_refusal(offer: OfferRules, *, subscriber: SubscriberState, now: dt.datetime) -> Refusal | None:
+    """Why this retention offer cannot be shown to (or taken by) a reader about to cancel, or None.
+
+    Only a paying subscriber on the offer's plan is offered one (on top of the price they pay, an offer's
+    included), never while an earlier one still runs, and not again within RETENTION_COOLDOWN of the last one
+    taken. Codes and new-or-lapsed rules do not apply.
+    """
+    if not offer.active:
+        return Refusal.INACTIVE
+    if now < offer.starts_at:
+        return Refusal.NOT_STARTED
+    if now >= offer.ends_at:
+        return Refusal.ENDED
+    if subscriber.plan_id != offer.plan_id:
+        return Refusal.WRONG_PLAN
+    if offer.redemption_cap is not None and offer.redemptions >= offer.redemption_cap:
+        return Refusal.CAP_REACHED
+    if not subscriber.paid_and_running or subscriber.discount_running:
+        return Refusal.NOT_ELIGIBLE
+    if subscriber.last_retention_at is not None and now < subscriber.last_retention_at + RETENTION_COOLDOWN:
+        return Refusal.NOT_ELIGIBLE
+    return None

@@ -17,11 +17,11 @@ from django.utils.text import capfirst
 from django.utils.translation import npgettext, pgettext
 
 from masthead.payments.billing import ScheduleStep, price_schedule, yearly_saving
-from masthead.payments.interface import Interval, PlanTerms
+from masthead.payments.interface import Discount, Interval, PlanTerms
 
 from .models import Offer, Payment, Plan, Subscription
 from .money import format_money
-from .services import offer_terms, plan_terms
+from .services import offer_terms, plan_terms, subscription_discount
 from .states import Status
 
 
@@ -47,7 +47,8 @@ def subscription_schedule(subscription: Subscription) -> list[ScheduleStep]:
     """What a running subscription charges from its next charge on; [] when it will charge nothing more.
 
     A trial's schedule starts when the trial ends; a paid subscription's at the end of its current period,
-    counting the intervals paid so far against its offer. A canceled, unpaid or ended one has none.
+    counting the intervals paid so far against its offer and any discount it was given (a retention offer).
+    A canceled, unpaid or ended one has none.
     """
     if subscription.status not in (Status.TRIALING, Status.ACTIVE) or subscription.cancel_at_period_end:
         return []
@@ -60,7 +61,13 @@ def subscription_schedule(subscription: Subscription) -> list[ScheduleStep]:
         billed = subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
     if start is None:
         return []
-    return price_schedule(plan_terms(subscription.plan), terms, start=start, intervals_billed=billed)
+    return price_schedule(
+        plan_terms(subscription.plan),
+        terms,
+        start=start,
+        intervals_billed=billed,
+        discount=subscription_discount(subscription),
+    )
 
 
 def describe_subscription(subscription: Subscription, *, now: dt.datetime) -> str:
@@ -139,3 +146,19 @@ def _counted_words(step: ScheduleStep) -> str:
     if step.interval == Interval.YEAR:
         return npgettext("price schedule", "%(amount)s for one year", "%(price)s for %(count)s years", count) % values
     return npgettext("price schedule", "%(amount)s for one month", "%(price)s for %(count)s months", count) % values
+
+
+def describe_with_discount(subscription: Subscription, *, percent_off: int, intervals: int, now: dt.datetime) -> str:
+    """What the subscription would charge if it took ``percent_off`` off its next ``intervals`` charges, in words:
+    what a retention offer means for this reader ("$6 a month for 3 months, then $12 a month from March 15")."""
+    if subscription.current_period_end is None:
+        return ""
+    billed = subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
+    steps = price_schedule(
+        plan_terms(subscription.plan),
+        offer_terms(subscription.offer) if subscription.offer else None,
+        start=subscription.current_period_end,
+        intervals_billed=billed,
+        discount=Discount(percent_off, billed + 1, intervals),
+    )
+    return describe(steps, today=timezone.localdate(now))

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext
 from masthead.core import clock
 
 from .entitlements import Entitlement, SubscriptionFacts, best_entitlement
-from .models import Offer, Plan, Subscription
+from .models import Offer, OfferPurpose, Plan, Subscription
 from .states import Status
 
 
@@ -26,11 +26,14 @@ def live_plans() -> QuerySet[Plan]:
 
 
 def live_offers(now: dt.datetime | None = None) -> QuerySet[Offer]:
-    """Offers that can be redeemed now: active, started, not ended, on a live plan, with redemptions left."""
+    """Offers on sale now: active, started, not ended, on a live plan, with redemptions left; never a retention
+    offer (those are shown only on the way to canceling: ``services.retention_offer_for``)."""
     moment = now or clock.now()
     capped_out = Q(redemption_cap__isnull=False) & Q(redemptions__gte=F("redemption_cap"))
     return (
-        Offer.objects.filter(active=True, starts_at__lte=moment, ends_at__gt=moment, plan__active=True)
+        Offer.objects.filter(
+            active=True, starts_at__lte=moment, ends_at__gt=moment, plan__active=True, purpose=OfferPurpose.SALE
+        )
         .exclude(capped_out)
         .select_related("plan")
     )

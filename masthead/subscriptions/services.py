@@ -14,6 +14,8 @@ from masthead.core import clock
 from masthead.payments.interface import (
     CheckoutRequest,
     CheckoutStart,
+    Discount,
+    DiscountTerms,
     Interval,
     OfferTerms,
     PlanTerms,
@@ -24,7 +26,19 @@ from masthead.payments.registry import get_provider, provider_name
 from . import offers as offer_rules
 from .entitlements import EXPIRY_EVENTS, expiry_event
 from .lifecycle import apply_event
-from .models import Checkout, Eligibility, Offer, OfferKind, Plan, Subscription, SubscriptionChange
+from .models import (
+    CancellationFeedback,
+    CancelReason,
+    Checkout,
+    Eligibility,
+    Offer,
+    OfferKind,
+    OfferPurpose,
+    Payment,
+    Plan,
+    Subscription,
+    SubscriptionChange,
+)
 from .notifications import notify
 from .selectors import grace_period, reader_history, subscription_facts
 from .states import Event, Status, can
@@ -73,6 +87,8 @@ def offer_terms(offer: Offer) -> OfferTerms:
 
 
 def offer_refusal(offer: Offer, *, plan: Plan, user, code: str, now: dt.datetime) -> str | None:
+    if offer.purpose != OfferPurpose.SALE:
+        return _(REFUSAL_MESSAGES[offer_rules.Refusal.INACTIVE])  # a retention offer is never sold
     history = reader_history(user)
     reason = offer_rules.refusal(
         offer_rules.OfferRules(
@@ -293,7 +309,19 @@ def subscription_change_plan(*, user, subscription_id: int, plan: Plan) -> Subsc
     subscription.plan, subscription.offer = plan, None
     if subscription.trial_end and subscription.trial_end > clock.now():
         subscription.trial_end = clock.now()  # a trial is an offer too: it ended with the change
-    subscription.save(update_fields=["plan", "offer", "trial_end", "updated_at"])
+    # A retention discount ends with its plan too (the providers drop it: local and Stripe alike).
+    subscription.discount_percent_off = subscription.discount_first_interval = subscription.discount_intervals = 0
+    subscription.save(
+        update_fields=[
+            "plan",
+            "offer",
+            "trial_end",
+            "discount_percent_off",
+            "discount_first_interval",
+            "discount_intervals",
+            "updated_at",
+        ]
+    )
     ended = f"; the offer {old_offer.name!r} ended" if old_offer else ""
     SubscriptionChange.objects.create(
         subscription=subscription,
@@ -302,6 +330,141 @@ def subscription_change_plan(*, user, subscription_id: int, plan: Plan) -> Subsc
         from_status=subscription.status,
         to_status=subscription.status,
         note=f"plan {old_plan.slug} → {plan.slug}{ended}"[:300],
+    )
+    return subscription
+
+
+# -- canceling, with a reason and perhaps a retention offer -------------------------------------------------
+
+
+class RetentionRefused(Exception):
+    """The retention offer cannot be taken (any more); the message says so, for the reader."""
+
+
+def subscription_discount(subscription: Subscription) -> Discount | None:
+    """The discount given to the running subscription (a retention offer taken), or None."""
+    if not subscription.discount_percent_off or not subscription.discount_intervals:
+        return None
+    return Discount(
+        subscription.discount_percent_off, subscription.discount_first_interval, subscription.discount_intervals
+    )
+
+
+def paid_intervals(subscription: Subscription) -> int:
+    """How many intervals the subscription has paid for (the renewals count from here)."""
+    return subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
+
+
+def _subscriber_state(subscription: Subscription) -> offer_rules.SubscriberState:
+    discount = subscription_discount(subscription)
+    running = discount is not None and discount.first_interval + discount.intervals - 1 > paid_intervals(subscription)
+    last = (
+        CancellationFeedback.objects.filter(
+            subscription__user_id=subscription.user_id, outcome=CancellationFeedback.Outcome.KEPT
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return offer_rules.SubscriberState(
+        plan_id=subscription.plan_id,
+        paid_and_running=subscription.status == Status.ACTIVE
+        and subscription.ever_paid
+        and not subscription.cancel_at_period_end,
+        discount_running=running,
+        last_retention_at=last,
+    )
+
+
+def _retention_rules(offer: Offer) -> offer_rules.OfferRules:
+    return offer_rules.OfferRules(
+        plan_id=offer.plan_id,
+        starts_at=offer.starts_at,
+        ends_at=offer.ends_at,
+        active=offer.active,
+        redemption_cap=offer.redemption_cap,
+        redemptions=offer.redemptions,
+    )
+
+
+def retention_offer_for(subscription: Subscription, now: dt.datetime | None = None) -> Offer | None:
+    """The one retention offer shown to this subscription's reader on the way to canceling, or None."""
+    moment = now or clock.now()
+    candidates = Offer.objects.filter(
+        purpose=OfferPurpose.RETENTION,
+        kind=OfferKind.PERCENT_OFF,
+        active=True,
+        plan_id=subscription.plan_id,
+        starts_at__lte=moment,
+        ends_at__gt=moment,
+    ).order_by("ends_at", "pk")
+    if not candidates.exists():
+        return None
+    state = _subscriber_state(subscription)
+    return next(
+        (
+            offer
+            for offer in candidates
+            if offer_rules.retention_refusal(_retention_rules(offer), subscriber=state, now=moment) is None
+        ),
+        None,
+    )
+
+
+def _feedback(subscription: Subscription, *, reason: str, text: str, offered: Offer | None, outcome: str) -> None:
+    CancellationFeedback.objects.create(
+        subscription=subscription,
+        reason=CancelReason(reason) if reason else "",
+        text=text.strip()[:2000],
+        offered=offered,
+        outcome=outcome,
+        at=clock.now(),
+    )
+
+
+@transaction.atomic
+def subscription_cancel_with_reason(*, user, subscription_id: int, reason: str = "", text: str = "") -> Subscription:
+    """The second step of canceling: store why (and the retention offer shown), then cancel as
+    ``subscription_cancel`` does. A subscription that is not running any more is left as it is."""
+    subscription = _owned(user, subscription_id)
+    if subscription.status not in (Status.TRIALING, Status.ACTIVE, Status.PAST_DUE):
+        return subscription
+    offered = retention_offer_for(subscription)
+    canceled = subscription_cancel(user=user, subscription_id=subscription_id)
+    _feedback(canceled, reason=reason, text=text, offered=offered, outcome=CancellationFeedback.Outcome.CANCELED)
+    return canceled
+
+
+@transaction.atomic
+def subscription_keep_with_offer(
+    *, user, subscription_id: int, offer_id: int, reason: str = "", text: str = ""
+) -> Subscription:
+    """The reader takes the retention offer instead of canceling: the provider takes the discount off the next
+    charges, and the subscription runs on. Raises RetentionRefused when that offer is not (any more) theirs to
+    take, and ProviderError when the provider fails; either way nothing changes."""
+    subscription = _owned(user, subscription_id)
+    offer = retention_offer_for(subscription)
+    if offer is None or offer.pk != offer_id:
+        raise RetentionRefused(_("That offer is not available. Your subscription was not changed."))
+    if not offer_reserve(offer_id=offer.pk):
+        raise RetentionRefused(_(REFUSAL_MESSAGES[offer_rules.Refusal.CAP_REACHED]))
+    months = offer.percent_off_intervals * (12 if subscription.plan.interval == Interval.YEAR else 1)
+    get_provider(subscription.provider).apply_discount(
+        subscription_id=subscription.provider_subscription_id,
+        discount=DiscountTerms(offer.percent_off, offer.percent_off_intervals, months, offer.provider_coupon_id),
+    )
+    subscription.discount_percent_off = offer.percent_off
+    subscription.discount_first_interval = paid_intervals(subscription) + 1
+    subscription.discount_intervals = offer.percent_off_intervals
+    subscription.save(update_fields=["discount_percent_off", "discount_first_interval", "discount_intervals"])
+    _feedback(subscription, reason=reason, text=text, offered=offer, outcome=CancellationFeedback.Outcome.KEPT)
+    SubscriptionChange.objects.create(
+        subscription=subscription,
+        at=clock.now(),
+        event="retention_offer_taken",
+        from_status=subscription.status,
+        to_status=subscription.status,
+        note=f"took {offer.name!r} instead of canceling"[:300],
     )
     return subscription
 
