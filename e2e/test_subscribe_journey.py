@@ -2,6 +2,7 @@
 
 from playwright.sync_api import expect
 
+from e2e.cancel_steps import cancel_with_reason_declining_offer
 from e2e.conftest import confirmation_link
 from e2e.controls import expect_article
 from masthead.publishing.models import Article
@@ -50,9 +51,5 @@ def test_offer_checkout_full_access_and_cancel(page, demo_site, screenshot):
     assert last_block[:60] in page.content()
     screenshot("subscribe-4-full-article")
 
-    page.goto(demo_site.url + "/accounts/")
-    page.get_by_role("button", name="Cancel subscription").click()
-    expect(page.locator(".subscription-status")).to_contain_text("Canceled")
-    expect(page.get_by_role("button", name="Resume subscription")).to_be_visible()
-    screenshot("subscribe-5-canceled")
+    cancel_with_reason_declining_offer(page, demo_site.url, screenshot=screenshot, name="subscribe-5-cancel")
     assert Subscription.objects.get().status == "canceled"
