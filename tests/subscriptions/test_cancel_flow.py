@@ -325,3 +325,60 @@ PAYING = offer_rules.SubscriberState(plan_id=1, paid_and_running=True, discount_
 )
 def test_who_is_offered_a_retention_offer(rules, subscriber, now, refusal):
     assert offer_rules.retention_refusal(rules, subscriber=subscriber, now=now) == refusal
+
+
+def test_a_stripe_subscriber_on_a_yearly_plan_gets_a_coupon_for_as_many_months(
+    client, clock, commerce, reader, monkeypatch
+):
+    """The service hands the provider the span in months as well as intervals: Stripe's coupons count months."""
+    yearly_offer = Offer.objects.create(
+        name="Half off your next year",
+        slug="stay-half-off-a-year",
+        plan=commerce.annual,
+        kind="percent_off",
+        percent_off=50,
+        percent_off_intervals=1,
+        purpose="retention",
+        provider_coupon_id="STAYYEAR",
+        starts_at=clock.now - dt.timedelta(days=1),
+        ends_at=clock.now + dt.timedelta(days=30),
+    )
+    subscription = Subscription.objects.create(
+        user=reader,
+        plan=commerce.annual,
+        status="active",
+        provider="stripe",
+        provider_subscription_id="sub_yearly",
+        current_period_start=clock.now,
+        current_period_end=clock.now + dt.timedelta(days=365),
+        ever_paid=True,
+        created_at=clock.now,
+    )
+    Payment.objects.create(
+        subscription=subscription,
+        outcome="paid",
+        amount_minor=12000,
+        currency="usd",
+        at=clock.now,
+        provider_invoice_id="in_1",
+    )
+    applied = []
+
+    class Recorder:
+        def apply_discount(self, *, subscription_id, discount):
+            applied.append((subscription_id, discount))
+
+    monkeypatch.setattr("masthead.subscriptions.services.get_provider", lambda name=None: Recorder())
+    text = page(client, f"{CANCEL}?subscription={subscription.pk}")
+    assert "Before you go: Half off your next year" in text
+    client.post(CANCEL, {"subscription": subscription.pk, "action": "keep", "offer": yearly_offer.pk})
+    [(stripe_id, discount)] = applied
+    assert stripe_id == "sub_yearly"
+    assert (discount.percent_off, discount.intervals, discount.months, discount.provider_coupon_id) == (
+        50,
+        1,
+        12,
+        "STAYYEAR",
+    )
+    subscription.refresh_from_db()
+    assert (subscription.discount_first_interval, subscription.discount_intervals) == (2, 1)

@@ -19,7 +19,7 @@ from masthead.payments.billing import (
     price_schedule,
     yearly_saving,
 )
-from masthead.payments.interface import Interval, OfferTerms, PlanTerms
+from masthead.payments.interface import Discount, Interval, OfferTerms, PlanTerms
 from masthead.subscriptions.models import Offer, Payment, Plan, Subscription
 from masthead.subscriptions.money import format_money
 from masthead.subscriptions.schedule import (
@@ -145,10 +145,18 @@ offers = st.none() | st.builds(
 starts = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2040, 12, 31), timezones=st.just(UTC))
 
 
-@given(plan=plans, offer=offers, start=starts, billed=st.integers(min_value=0, max_value=30))
-def test_the_schedule_charges_what_billing_charges_for_every_interval(plan, offer, start, billed):
-    steps = price_schedule(plan, offer, start=start, intervals_billed=billed)
-    expected = [charge_for_interval(plan.amount_minor, offer, billed + n) for n in range(1, 25)]
+discounts = st.none() | st.builds(
+    Discount,
+    percent_off=st.integers(min_value=1, max_value=100),
+    first_interval=st.integers(min_value=1, max_value=30),
+    intervals=st.integers(min_value=1, max_value=12),
+)
+
+
+@given(plan=plans, offer=offers, start=starts, billed=st.integers(min_value=0, max_value=30), discount=discounts)
+def test_the_schedule_charges_what_billing_charges_for_every_interval(plan, offer, start, billed, discount):
+    steps = price_schedule(plan, offer, start=start, intervals_billed=billed, discount=discount)
+    expected = [charge_for_interval(plan.amount_minor, offer, billed + n, discount) for n in range(1, 25)]
     assert per_interval(steps, 24) == expected
     # The steps follow one another without a gap, on the renewals' dates; only the last is ongoing.
     paid = [step for step in steps if step.interval is not None]
