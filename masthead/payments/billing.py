@@ -1,11 +1,15 @@
-"""Billing arithmetic on the payment contract's terms: period ends, the charge for each interval, and the
-price schedule those make. Pure: no Django, no clock."""
+"""Billing arithmetic on the payment contract's terms: period ends, the charge for each interval, the
+price schedule those make, and the tax on a charge. Pure: no Django, no clock."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 from .interface import Discount, Interval, OfferTerms, PlanTerms
 
@@ -182,3 +186,71 @@ def plan_change(
 
 def _microseconds(delta: dt.timedelta) -> int:
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+# -- tax ------------------------------------------------------------------------------------------------
+_TAX_RATE = re.compile(r"(?:(?P<name>.*\S)\s+)?(?P<percent>\d{1,2}(?:\.\d{1,4})?)\s*%?", re.ASCII)
+TAX_NAME_LENGTH = 40
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRate:
+    """One tax rate: ``percent`` of the price before tax, named as receipts print it ("VAT")."""
+
+    name: str
+    percent: Decimal
+
+    @property
+    def label(self) -> str:
+        """``VAT 20%``; ``8.875%`` when it has no name."""
+        return f"{self.name} {format(self.percent.normalize(), 'f')}%".strip()
+
+
+def parse_tax_rate(text: str) -> TaxRate | None:
+    """A rate written as ``20``, ``20%``, ``8.875`` or with a name, ``VAT 20%``; None for none ("" or 0).
+
+    Raises ValueError, saying what is accepted, for anything else: a rate of 100% or more, more than four
+    decimals, a name longer than TAX_NAME_LENGTH or with control characters.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    match = _TAX_RATE.fullmatch(text)
+    name = (match.group("name") or "") if match else ""
+    if match is None or len(name) > TAX_NAME_LENGTH or not name.isprintable():
+        raise ValueError(
+            f"a percentage below 100 with at most four decimals, optionally after a name of up to "
+            f"{TAX_NAME_LENGTH} characters (e.g. 20, 8.875% or VAT 20%), not {text!r}"
+        )
+    percent = Decimal(match.group("percent"))
+    return TaxRate(name, percent) if percent else None
+
+
+@dataclass(frozen=True, slots=True)
+class TaxedAmount:
+    """A charge split into its price before tax (``net_minor``), its tax, and what is paid (``total_minor``)."""
+
+    net_minor: int
+    tax_minor: int
+    total_minor: int
+
+
+def apply_tax(amount_minor: int, rate: TaxRate | None, *, inclusive: bool) -> TaxedAmount:
+    """The charge for a price of ``amount_minor`` under ``rate``.
+
+    ``inclusive``: the price includes the tax, which is split out of it (the reader pays the price).
+    Otherwise the tax is added to the price. The tax is rounded to the currency's minor unit, half up, as
+    Stripe rounds it; the net is what remains, so net + tax is always the total to the minor unit.
+    """
+    if rate is None or not rate.percent or amount_minor <= 0:
+        return TaxedAmount(amount_minor, 0, amount_minor)
+    percent = Fraction(rate.percent)
+    if inclusive:
+        tax = _round_half_up(amount_minor * percent / (100 + percent))
+        return TaxedAmount(amount_minor - tax, tax, amount_minor)
+    tax = _round_half_up(amount_minor * percent / 100)
+    return TaxedAmount(amount_minor, tax, amount_minor + tax)
+
+
+def _round_half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
