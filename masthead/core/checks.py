@@ -12,10 +12,12 @@ production, or incomplete. Errors stop ``manage.py check``, ``migrate``, ``colle
     masthead.E004  (deploy) an email sender on a domain no mail reaches, with DEBUG off
     masthead.E005  (deploy) no MASTHEAD_SITE_URL with DEBUG off
     masthead.E006  (deploy) a MASTHEAD_SITE_URL that is not an http(s) address
+    masthead.E007  the stripe provider with MASTHEAD_LOCAL_TAX_RATE (the local provider's rate: never charged)
     masthead.W001  a STRIPE_API_KEY that is not a secret key (sk_… or rk_…)
     masthead.W002  a STRIPE_WEBHOOK_SECRET that is not a signing secret (whsec_…)
     masthead.W003  (deploy) a MASTHEAD_SITE_URL whose host ALLOWED_HOSTS refuses
     masthead.W004  (deploy) the memory meter store with DEBUG off
+    masthead.W005  the local provider with MASTHEAD_STRIPE_TAX on (no Stripe Tax is computed)
 """
 
 from __future__ import annotations
@@ -166,3 +168,34 @@ def check_meter_store(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             id="masthead.W004",
         )
     ]
+
+
+@checks.register(TAG)
+def check_tax(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Each provider reads its own tax setting and ignores the other's: a set-up naming the wrong one is flagged."""
+    provider = settings.MASTHEAD_PAYMENT_PROVIDER
+    if provider == "stripe" and settings.MASTHEAD_LOCAL_TAX_RATE is not None:
+        return [
+            checks.Error(
+                f"MASTHEAD_LOCAL_TAX_RATE is {settings.MASTHEAD_LOCAL_TAX_RATE.label}, but the stripe provider never "
+                "charges it: "
+                + (
+                    "Stripe Tax computes the tax from each reader's address."
+                    if settings.MASTHEAD_STRIPE_TAX
+                    else "no tax is charged at all, whatever the site was meant to collect."
+                ),
+                hint="Unset MASTHEAD_LOCAL_TAX_RATE (it is the local provider's simulation), and set "
+                "MASTHEAD_STRIPE_TAX=on to collect tax through Stripe Tax.",
+                id="masthead.E007",
+            )
+        ]
+    if provider == "local" and settings.MASTHEAD_STRIPE_TAX:
+        return [
+            checks.Warning(
+                "MASTHEAD_STRIPE_TAX is on, but the payment provider is local: no Stripe Tax is computed.",
+                hint="The local provider charges the one rate MASTHEAD_LOCAL_TAX_RATE names (e.g. VAT 20%); "
+                "set that to show tax in the demo, or MASTHEAD_PAYMENT_PROVIDER=stripe.",
+                id="masthead.W005",
+            )
+        ]
+    return []
