@@ -74,6 +74,7 @@ class CheckoutRequest:
     success_url: str
     cancel_url: str
     expires_at: dt.datetime | None = None  # the checkout must not outlive the offer it carries
+    prices_include_tax: bool = False  # the publication's prices include tax (split out), else tax is added
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +132,10 @@ class PaymentEvent:
     cancel_at_period_end: bool | None = None
     plan_id: str = ""
     invoice_id: str = ""
-    amount_minor: int | None = None
+    amount_minor: int | None = None  # an invoice's total: what was paid, or was due, tax included
     currency: str = ""
+    tax_minor: int | None = None  # the part of amount_minor that is tax (None: the event does not say)
+    tax_label: str = ""  # the tax's name and rate as receipts print it ("VAT 20%"), when the provider names one
     raw: Mapping = field(default_factory=dict)
 
 

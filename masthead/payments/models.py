@@ -47,6 +47,7 @@ class LocalCheckout(models.Model):
     cancel_url = models.CharField(max_length=500)
     completed = models.BooleanField(default=False)
     expires_at = models.DateTimeField(null=True, blank=True)
+    tax_inclusive = models.BooleanField(default=False)  # the plan's price includes the tax (else it is added)
 
     def __str__(self) -> str:
         return f"local checkout {self.reference}"
@@ -73,6 +74,7 @@ class LocalSubscription(models.Model):
     cancel_at_period_end = models.BooleanField(default=False)
     # A discount on some next renewals (payments.interface.Discount as a dict), or None.
     discount = models.JSONField(null=True, blank=True)
+    tax_inclusive = models.BooleanField(default=False)  # as its checkout's: fixed for the subscription's life
 
     def __str__(self) -> str:
         return self.subscription_id

@@ -39,3 +39,10 @@ def get_provider(name: str | None = None) -> PaymentProvider:
         )
     # settings.py has refused any other configured name; this one came from a stored row.
     raise ProviderError(f"Masthead has no payment provider called {name!r}.")
+
+
+def collects_tax() -> bool:
+    """Whether the configured provider charges tax: Stripe with Stripe Tax on, or local with a rate."""
+    if provider_name() == "stripe":
+        return settings.MASTHEAD_STRIPE_TAX
+    return settings.MASTHEAD_LOCAL_TAX_RATE is not None

@@ -67,6 +67,15 @@ class Publication(models.Model):
     tagline = models.CharField(max_length=200, blank=True, default="Independent news, told plainly")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+    prices_include_tax = models.BooleanField(
+        _("prices include tax"),
+        default=False,
+        help_text=_(
+            "On: the prices of plans and offers include tax, and the tax is split out of them. Off: tax is added "
+            "at checkout. New subscriptions take this as they start. With Stripe Tax, set the same tax behavior "
+            "on the Stripe prices (or as the account's default)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("publication")

@@ -148,6 +148,7 @@ def local_checkout(request: HttpRequest, reference: str) -> HttpResponse:
     context = {
         "checkout": ours,
         "amount_due": provider.amount_due_now(checkout),
+        "due": provider.due_now(checkout),  # its price before tax and its tax
         "error": error,
         "expired": expired,
         "cancel_url": checkout.cancel_url,

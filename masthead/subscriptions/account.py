@@ -88,6 +88,7 @@ def account_context(user, *, return_url: str) -> dict:
             )
         except ProviderError:
             portal_url = None
+    payments = list(subscription.payments.all()[:24])
     return {
         "subscription": subscription,
         "status_label": _(STATUS_LABELS[Status(subscription.status)]),
@@ -98,7 +99,8 @@ def account_context(user, *, return_url: str) -> dict:
         if _discount_to_come(subscription)
         else "",
         "access_until": access.until if access.full_access else None,
-        "payments": list(subscription.payments.all()[:24]),
+        "payments": payments,
+        "payments_taxed": any(payment.tax_minor for payment in payments),  # net, tax and total columns
         "other_plans": list(Plan.objects.filter(active=True).exclude(pk=subscription.plan_id)),
         "portal_url": portal_url,
     }

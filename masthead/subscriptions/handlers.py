@@ -224,6 +224,8 @@ def _record_payment(subscription: Subscription, event: PaymentEvent, outcome: st
             "currency": event.currency or subscription.plan.currency,
             "at": event.occurred_at,
             "period_end": event.current_period_end,
+            "tax_minor": event.tax_minor or 0,
+            "tax_label": event.tax_label[:60],
         },
     )
     if created:
@@ -233,8 +235,10 @@ def _record_payment(subscription: Subscription, event: PaymentEvent, outcome: st
         payment.at = event.occurred_at
         if event.amount_minor is not None:
             payment.amount_minor = event.amount_minor
+        if event.tax_minor is not None:
+            payment.tax_minor, payment.tax_label = event.tax_minor, event.tax_label[:60]
         payment.period_end = payment.period_end or event.current_period_end
-        payment.save(update_fields=["outcome", "at", "amount_minor", "period_end"])
+        payment.save(update_fields=["outcome", "at", "amount_minor", "period_end", "tax_minor", "tax_label"])
         return payment
     return None
 
@@ -263,7 +267,12 @@ def on_invoice_paid(event: PaymentEvent) -> str:
     else:
         subscription.save()
     if payment is not None and payment.amount_minor:
-        notify("receipt", subscription.pk, amount_label=format_money(payment.amount_minor, payment.currency))
+        notify(
+            "receipt",
+            subscription.pk,
+            amount_label=format_money(payment.amount_minor, payment.currency),
+            payment_id=payment.pk,
+        )
     return f"paid; status {subscription.status}"
 
 

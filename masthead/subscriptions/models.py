@@ -293,6 +293,10 @@ class Payment(models.Model):
     period_end = models.DateTimeField(
         null=True, blank=True, help_text=_("The end of the period the invoice bills; orders late events.")
     )
+    tax_minor = models.PositiveIntegerField(default=0, help_text=_("The part of the amount that is tax."))
+    tax_label = models.CharField(
+        max_length=60, blank=True, help_text=_("The tax's name and rate, as receipts print it.")
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -303,3 +307,12 @@ class Payment(models.Model):
     @property
     def amount_label(self) -> str:
         return format_money(self.amount_minor, self.currency)
+
+    @property
+    def net_label(self) -> str:
+        """The amount before tax."""
+        return format_money(max(self.amount_minor - self.tax_minor, 0), self.currency)
+
+    @property
+    def tax_amount_label(self) -> str:
+        return format_money(self.tax_minor, self.currency)

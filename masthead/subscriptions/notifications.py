@@ -13,10 +13,10 @@ EMAILS = ("welcome", "receipt", "trial_ending", "payment_failed", "access_expire
 
 
 @task
-def send_subscription_email(*, kind: str, subscription_id: int, amount_label: str = "") -> None:
+def send_subscription_email(*, kind: str, subscription_id: int, amount_label: str = "", payment_id: int = 0) -> None:
     from masthead.publishing.selectors import current_publication
 
-    from .models import Subscription
+    from .models import Payment, Subscription
 
     subscription = Subscription.objects.select_related("user", "plan").filter(pk=subscription_id).first()
     if subscription is None or not subscription.user.email:
@@ -27,6 +27,8 @@ def send_subscription_email(*, kind: str, subscription_id: int, amount_label: st
             "subscription": subscription,
             "publication": publication,
             "amount": amount_label,
+            # The payment a receipt is for (its tax lines); None for other emails.
+            "payment": Payment.objects.filter(pk=payment_id, subscription=subscription).first() if payment_id else None,
             "site_url": settings.MASTHEAD_SITE_URL,
         }
         subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
@@ -34,10 +36,12 @@ def send_subscription_email(*, kind: str, subscription_id: int, amount_label: st
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [subscription.user.email])
 
 
-def notify(kind: str, subscription_id: int, *, amount_label: str = "") -> None:
+def notify(kind: str, subscription_id: int, *, amount_label: str = "", payment_id: int = 0) -> None:
     """Queue an email once the current transaction commits (never for a change that rolled back)."""
     if kind not in EMAILS:
         raise ValueError(f"unknown email {kind!r}")
     transaction.on_commit(
-        lambda: send_subscription_email.enqueue(kind=kind, subscription_id=subscription_id, amount_label=amount_label)
+        lambda: send_subscription_email.enqueue(
+            kind=kind, subscription_id=subscription_id, amount_label=amount_label, payment_id=payment_id
+        )
     )

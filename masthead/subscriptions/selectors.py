@@ -11,10 +11,24 @@ from django.utils import dateformat, timezone
 from django.utils.translation import pgettext
 
 from masthead.core import clock
+from masthead.payments.registry import collects_tax
+from masthead.publishing.selectors import current_publication
 
 from .entitlements import Entitlement, SubscriptionFacts, best_entitlement
 from .models import Offer, OfferPurpose, Plan, Subscription
 from .states import Status
+
+
+@dataclass(frozen=True, slots=True)
+class TaxTerms:
+    """What readers are told about tax: prices include it, or it is added at checkout (when it is charged)."""
+
+    prices_include_tax: bool  # the publication's word (Publication.prices_include_tax)
+    collected: bool  # the payment provider charges tax (Stripe Tax on, or the local provider's rate)
+
+
+def tax_terms() -> TaxTerms:
+    return TaxTerms(current_publication().prices_include_tax, collects_tax())
 
 
 def grace_period() -> dt.timedelta:

@@ -22,6 +22,7 @@ from masthead.payments.interface import (
     ProviderError,
 )
 from masthead.payments.registry import get_provider, provider_name
+from masthead.publishing.selectors import current_publication
 
 from . import offers as offer_rules
 from .entitlements import EXPIRY_EVENTS, expiry_event
@@ -141,6 +142,7 @@ def checkout_begin(
         success_url=success_url,
         cancel_url=cancel_url,
         expires_at=expires_at,
+        prices_include_tax=current_publication().prices_include_tax,
     )
     try:
         provider = get_provider()

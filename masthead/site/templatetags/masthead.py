@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from masthead.publishing.images import image_html
+from masthead.subscriptions.selectors import tax_terms
 
 register = template.Library()
 
@@ -36,3 +37,10 @@ def byline_names(article) -> list:
     if entries is None:
         entries = list(article.articleauthor_set.select_related("author"))
     return [entry.author for entry in entries]
+
+
+@register.inclusion_tag("includes/tax_note.html")
+def tax_note() -> dict:
+    """The tax note under what is on sale: prices include tax, or tax is added at checkout (when it is charged)."""
+    terms = tax_terms()
+    return {"prices_include_tax": terms.prices_include_tax, "tax_collected": terms.collected}

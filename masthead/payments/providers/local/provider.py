@@ -3,6 +3,10 @@
 The card number chooses the outcome: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,
 4000 0000 0000 0341 succeeds now and fails at renewal. Its events go through the same handling path
 as a real provider's webhooks.
+
+Tax: it charges the one rate MASTHEAD_LOCAL_TAX_RATE names, if any (``billing.apply_tax``), on every charge:
+split out of the price when the publication's prices include tax, added to it otherwise, as the checkout
+recorded. Its invoices carry the total and the tax, as a Stripe invoice does.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -23,7 +28,7 @@ from django.utils.translation import gettext as _
 from masthead.core import clock
 from masthead.core.parse import ascii_digits
 from masthead.payments import webhooks
-from masthead.payments.billing import charge_for_interval, next_period_end, plan_change
+from masthead.payments.billing import TaxedAmount, TaxRate, apply_tax, charge_for_interval, next_period_end, plan_change
 from masthead.payments.interface import (
     CheckoutRequest,
     CheckoutStart,
@@ -88,6 +93,21 @@ class PayResult:
     success_url: str = ""
 
 
+@dataclass(frozen=True)
+class DueNow:
+    """What the checkout page shows of today's charge and its tax."""
+
+    charge: TaxedAmount
+    tax_label: str  # "VAT 20%"; "" without a rate
+    prices_include_tax: bool  # as the checkout recorded the publication's word
+    tax_collected: bool  # the local provider charges a rate
+
+
+def tax_rate() -> TaxRate | None:
+    """The rate the local provider charges (settings.MASTHEAD_LOCAL_TAX_RATE), or None."""
+    return settings.MASTHEAD_LOCAL_TAX_RATE
+
+
 def _new_id(prefix: str) -> str:
     return f"{prefix}_local_{uuid.uuid4().hex[:16]}"
 
@@ -133,6 +153,7 @@ class LocalProvider:
                 "success_url": request.success_url,
                 "cancel_url": request.cancel_url,
                 "expires_at": request.expires_at,
+                "tax_inclusive": request.prices_include_tax,
             },
         )
         url = reverse("subscriptions:local_checkout", args=[request.reference])
@@ -227,10 +248,20 @@ class LocalProvider:
         return checkout.expires_at is not None and (now or clock.now()) >= checkout.expires_at
 
     def amount_due_now(self, checkout: LocalCheckout) -> int:
+        """What paying the checkout charges today, tax included."""
+        return self.due_now(checkout).charge.total_minor
+
+    def due_now(self, checkout: LocalCheckout) -> DueNow:
+        """Today's charge for the checkout, split into its price before tax, the tax and the total."""
         offer = checkout.offer or {}
-        if offer.get("trial_days"):
-            return 0
-        return self._interval_charge(checkout.plan, offer, 1)
+        price = 0 if offer.get("trial_days") else self._interval_charge(checkout.plan, offer, 1)
+        rate = tax_rate()
+        return DueNow(
+            charge=apply_tax(price, rate, inclusive=checkout.tax_inclusive),
+            tax_label=rate.label if rate else "",
+            prices_include_tax=checkout.tax_inclusive,
+            tax_collected=rate is not None,
+        )
 
     @staticmethod
     def _interval_charge(plan: dict, offer: dict | None, interval_number: int, discount: dict | None = None) -> int:
@@ -283,6 +314,7 @@ class LocalProvider:
                 period_end=period_end,
                 intervals_billed=0 if trial_end else 1,
                 period_value_minor=0 if trial_end else self._interval_charge(checkout.plan, checkout.offer, 1),
+                tax_inclusive=checkout.tax_inclusive,
             )
             checkout.completed = True
             checkout.save(update_fields=["completed"])
@@ -372,8 +404,18 @@ class LocalProvider:
         webhooks.process(self._event(kind, local, now, **extra))
 
     def _emit_invoice(self, kind: EventKind, local: LocalSubscription, now: dt.datetime, amount: int) -> None:
+        """An invoice for a charge of ``amount`` at the plan's prices: taxed as the subscription is."""
+        rate = tax_rate()
+        taxed = apply_tax(amount, rate, inclusive=local.tax_inclusive)
         webhooks.process(
             self._event(
-                kind, local, now, invoice_id=_new_id("in"), amount_minor=amount, currency=local.plan["currency"]
+                kind,
+                local,
+                now,
+                invoice_id=_new_id("in"),
+                amount_minor=taxed.total_minor,
+                currency=local.plan["currency"],
+                tax_minor=taxed.tax_minor,
+                tax_label=rate.label if rate and taxed.tax_minor else "",
             )
         )
