@@ -36,6 +36,7 @@ def get_provider(name: str | None = None) -> PaymentProvider:
             api_key=settings.STRIPE_API_KEY,
             webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
             api_base=settings.STRIPE_API_BASE or None,
+            automatic_tax=settings.MASTHEAD_STRIPE_TAX,
         )
     # settings.py has refused any other configured name; this one came from a stored row.
     raise ProviderError(f"Masthead has no payment provider called {name!r}.")

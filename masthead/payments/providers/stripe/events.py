@@ -1,7 +1,8 @@
 """Stripe events (as plain dicts) translated into Masthead's PaymentEvent.
 
 Payloads differ between Stripe API versions: since 2025 the billing period lives on subscription
-items and an invoice names its subscription under ``parent.subscription_details``. Both shapes are read.
+items and an invoice names its subscription under ``parent.subscription_details``, and an invoice's tax is
+the sum of its ``total_taxes`` (before 2025-03-31.basil: its ``tax``). Both shapes are read.
 """
 
 from __future__ import annotations
@@ -70,6 +71,17 @@ def _first_int(*values: Any) -> int | None:
     return next((number for number in map(_int, values) if number is not None), None)
 
 
+def _invoice_tax(invoice: Mapping) -> int | None:
+    """The invoice's tax: the sum of ``total_taxes`` (API 2025-03-31 on, the SDK's pinned version included),
+    else the older ``tax``; None when the invoice says neither (no Stripe Tax, or a payload without them)."""
+    taxes = invoice.get("total_taxes")
+    if isinstance(taxes, list):
+        amounts = [_int(tax.get("amount")) if isinstance(tax, Mapping) else None for tax in taxes]
+        return sum(amount for amount in amounts if amount is not None and amount > 0)
+    tax = _int(invoice.get("tax"))
+    return tax if tax is not None and tax >= 0 else None
+
+
 def _checkout_fields(session: Mapping) -> dict[str, Any]:
     return {
         "reference": _first_text(session.get("client_reference_id"), _get(session, "metadata", REFERENCE_KEY)),
@@ -114,6 +126,7 @@ def _invoice_fields(invoice: Mapping, *, paid: bool) -> dict[str, Any]:
         "invoice_id": _id(invoice),
         "amount_minor": _int(invoice.get("amount_paid" if paid else "amount_due")),
         "currency": _text(invoice.get("currency")),
+        "tax_minor": _invoice_tax(invoice),
         "current_period_start": _moment(_get(line, "period", "start")),
         "current_period_end": _moment(_get(line, "period", "end")),
     }

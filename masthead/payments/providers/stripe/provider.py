@@ -69,13 +69,22 @@ class StripeProvider:
     name = PROVIDER
     hosted_checkout = True  # the reader pays on Stripe's Checkout page
 
-    def __init__(self, *, api_key: str, webhook_secret: str, api_base: str | None = None) -> None:
+    def __init__(
+        self, *, api_key: str, webhook_secret: str, api_base: str | None = None, automatic_tax: bool = False
+    ) -> None:
         self._webhook_secret = webhook_secret
+        self._automatic_tax = automatic_tax  # Stripe Tax on Checkout (settings.MASTHEAD_STRIPE_TAX)
         self._client = stripe.StripeClient(api_key, base_addresses={"api": api_base} if api_base else None)
 
     # -- the PaymentProvider protocol ---------------------------------------------------------
     def start_checkout(self, request: CheckoutRequest) -> CheckoutStart:
-        """Create a subscription-mode Checkout Session for the request's plan and offer."""
+        """Create a subscription-mode Checkout Session for the request's plan and offer.
+
+        With Stripe Tax (``automatic_tax``), Checkout asks for a billing address, offers a business a field for
+        its tax ID, and adds or splits out the tax by the price's tax behavior. A returning customer's address
+        and name are saved from the page (``customer_update``): Stripe refuses automatic tax on a customer
+        without an address, and tax ID collection unless it may update the customer's name.
+        """
         plan, offer = request.plan, request.offer
         if not plan.provider_plan_id:
             raise ProviderError(f"The plan {plan.slug!r} has no Stripe plan id yet.")
@@ -98,6 +107,13 @@ class StripeProvider:
             subscription_data["trial_period_days"] = offer.trial_days
         if offer and offer.provider_coupon_id:
             params["discounts"] = [{"coupon": offer.provider_coupon_id}]
+        if self._automatic_tax:
+            self._check_tax_behavior(plan, inclusive=request.prices_include_tax)
+            params["automatic_tax"] = {"enabled": True}
+            params["billing_address_collection"] = "required"
+            params["tax_id_collection"] = {"enabled": True}
+            if request.customer_id:
+                params["customer_update"] = {"address": "auto", "name": "auto"}
         if request.expires_at is not None:
             # Stripe accepts an expiry between 30 minutes and 24 hours ahead; an offer ending sooner
             # than that is refused before the provider is asked (subscriptions.services).
@@ -107,6 +123,21 @@ class StripeProvider:
         if not session.url:
             raise ProviderError("Stripe started a checkout without a page to send the reader to.")
         return CheckoutStart(redirect_url=session.url, session_id=session.id)
+
+    def _check_tax_behavior(self, plan: PlanTerms, *, inclusive: bool) -> None:
+        """Refuse a checkout whose Stripe price would tax otherwise than the site says it does.
+
+        A price's tax behavior is fixed at Stripe once set; one left "unspecified" takes the account's
+        default (Stripe Tax settings), which docs/deploy.md asks to match the publication's.
+        """
+        wanted = "inclusive" if inclusive else "exclusive"
+        with _stripe_errors("read the price's tax behavior"):
+            behavior = self._client.v1.prices.retrieve(plan.provider_plan_id).to_dict().get("tax_behavior")
+        if behavior in ("inclusive", "exclusive") and behavior != wanted:
+            raise ProviderError(
+                f"The Stripe price {plan.provider_plan_id} of the plan {plan.slug!r} is tax-{behavior}, but the "
+                f"publication says its prices {'include' if inclusive else 'exclude'} tax: make them agree."
+            )
 
     def portal_url(self, *, customer_id: str, return_url: str) -> str | None:
         """The Billing Portal page for the customer."""
