@@ -38,7 +38,7 @@ setup: venv
 run: setup
 	DEBUG=1 $(PY) manage.py load_demo --site-url http://$(HOST):$(PORT)
 	@echo "Serving the demo at http://$(HOST):$(PORT)  (Ctrl-C stops it)"
-	DEBUG=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	DEBUG=1 MASTHEAD_LOCAL_TAX_RATE="$${MASTHEAD_LOCAL_TAX_RATE-VAT 20%}" $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check .

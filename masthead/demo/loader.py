@@ -38,6 +38,8 @@ PUBLICATION = {
     "tagline": "Independent news, told plainly",
     "time_zone": "Asia/Tokyo",
     "language": "en",
+    # The demo's prices include tax: `make run` has the local provider charge VAT 20% out of them.
+    "prices_include_tax": True,
 }
 SECTIONS = [
     ("politics", "Politics", "Governments, elections and the people who run them."),
