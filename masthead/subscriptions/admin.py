@@ -58,7 +58,16 @@ class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "outcome", "amount_minor", "currency", "provider_invoice_id", "period_end"]
+    readonly_fields = [
+        "at",
+        "outcome",
+        "amount_minor",
+        "tax_minor",
+        "tax_label",
+        "currency",
+        "provider_invoice_id",
+        "period_end",
+    ]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

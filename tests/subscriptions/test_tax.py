@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 
 from masthead.payments.billing import TaxRate
@@ -198,3 +199,28 @@ def test_the_receipt_with_its_tax_lines_arrives_over_smtp(
     body = Mailbox.text(receipt)
     for line in lines:
         assert line in body
+
+
+# -- the admin -------------------------------------------------------------------------------------------
+def test_the_publisher_says_in_the_admin_whether_prices_include_tax(client, commerce, vat):
+    publication = current_publication()
+    client.force_login(User.objects.create_superuser("owner", password="an owner's passphrase 1"))
+    page = client.get(f"/admin/publishing/publication/{publication.pk}/change/").content.decode()
+    assert 'name="prices_include_tax"' in page and "Off: tax is added at checkout." in page
+    form = {"name": publication.name, "tagline": publication.tagline, "time_zone": "UTC", "language": "en"}
+    assert client.post(f"/admin/publishing/publication/{publication.pk}/change/", form).status_code == 302
+    assert offers_note(client) == "Tax is added at checkout."
+    form["prices_include_tax"] = "on"
+    assert client.post(f"/admin/publishing/publication/{publication.pk}/change/", form).status_code == 302
+    assert offers_note(client) == "Prices include tax."
+
+
+def test_staff_see_a_payments_tax_and_cannot_change_it(client, commerce, reader, vat):
+    prices_include_tax(True)
+    pay(client, start_checkout(client, commerce.monthly), CARD_OK)
+    payment = Payment.objects.get()
+    client.force_login(User.objects.create_superuser("owner", password="an owner's passphrase 1"))
+    page = client.get(f"/admin/subscriptions/subscription/{payment.subscription_id}/change/").content.decode()
+    assert re.search(r'<td class="field-tax_minor">\s*<p>200</p>', page)
+    assert re.search(r'<td class="field-tax_label">\s*<p>VAT 20%</p>', page)
+    assert 'name="payments-0-tax_minor"' not in page
