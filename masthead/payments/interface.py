@@ -110,6 +110,7 @@ class EventKind(StrEnum):
     SUBSCRIPTION_DELETED = "subscription.deleted"
     INVOICE_PAID = "invoice.paid"
     INVOICE_PAYMENT_FAILED = "invoice.payment_failed"
+    CARD_EXPIRING = "card.expiring"  # the customer's card expires at the end of next month
     UNKNOWN = "unknown"
 
 
@@ -136,6 +137,11 @@ class PaymentEvent:
     currency: str = ""
     tax_minor: int | None = None  # the part of amount_minor that is tax (None: the event does not say)
     tax_label: str = ""  # the tax's name and rate as receipts print it ("VAT 20%"), when the provider names one
+    # The card an event is about (CARD_EXPIRING): enough to name it to the reader, and to tell one card from another.
+    card_last4: str = ""
+    card_exp_month: int | None = None
+    card_exp_year: int | None = None
+    card_fingerprint: str = ""
     raw: Mapping = field(default_factory=dict)
 
 
@@ -168,6 +174,13 @@ class PaymentProvider(Protocol):
 
     def portal_url(self, *, customer_id: str, return_url: str) -> str | None:
         """A self-service page for cards and invoices, or None when the provider has none."""
+        ...
+
+    def card_update_url(self, *, subscription_id: str, customer_id: str, return_url: str) -> str:
+        """Where the reader replaces the card paying for the subscription (raises ProviderError when unavailable).
+
+        Opened when the reader asks for it, never stored: a provider's page may be valid for minutes only.
+        """
         ...
 
     def cancel_at_period_end(self, *, subscription_id: str) -> None: ...

@@ -64,6 +64,10 @@ class LocalSubscription(models.Model):
     card_last4 = models.CharField(max_length=4)
     card_fingerprint = models.CharField(max_length=64, blank=True)  # as Stripe's payment methods carry one
     fails_at_renewal = models.BooleanField(default=False)
+    card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)  # the card's expiry, as Stripe's cards
+    card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The renewal invoice left unpaid (past due): a retry charges this same invoice, as Stripe's retries do.
+    open_invoice_id = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=20)
     trial_end = models.DateTimeField(null=True, blank=True)
     period_start = models.DateTimeField()

@@ -14,10 +14,12 @@ from masthead.core.client import client_address
 from masthead.core.parse import LARGEST_ID, positive_int
 from masthead.core.throttle import Throttle
 from masthead.payments.interface import PaymentDeclined, ProviderError
+from masthead.payments.models import LocalSubscription
 from masthead.payments.providers.local.provider import CardOutcome, LocalProvider
 from masthead.paywall.settings import meter_rules
 from masthead.subscriptions import services
-from masthead.subscriptions.models import Checkout, Offer, Plan
+from masthead.subscriptions.models import Checkout, Offer, Plan, Subscription
+from masthead.subscriptions.states import Status
 
 from .offers import catalogue
 
@@ -134,17 +136,13 @@ def local_checkout(request: HttpRequest, reference: str) -> HttpResponse:
     error = _("This checkout has expired. Please start again from the offers page.") if expired else ""
     if request.method == "POST" and not expired:
         try:
-            result = provider.pay(reference, request.POST.get("card_number", ""))
+            result = provider.pay(reference, request.POST.get("card_number", ""), request.POST.get("expiry", ""))
         except ProviderError as failure:
             error = str(failure)
         else:
             if result.outcome == CardOutcome.PAID:
                 return redirect(result.success_url)
-            error = (
-                _("Your card was declined. No payment was taken; please try another card.")
-                if result.outcome == CardOutcome.DECLINED
-                else _("That card number is not valid. Please check it and try again.")
-            )
+            error = _card_error(result.outcome)
     context = {
         "checkout": ours,
         "amount_due": provider.amount_due_now(checkout),
@@ -154,3 +152,70 @@ def local_checkout(request: HttpRequest, reference: str) -> HttpResponse:
         "cancel_url": checkout.cancel_url,
     }
     return render(request, "payments/local_checkout.html", context, status=200)
+
+
+def _card_error(outcome: CardOutcome) -> str:
+    if outcome == CardOutcome.DECLINED:
+        return _("Your card was declined. No payment was taken; please try another card.")
+    if outcome == CardOutcome.BAD_EXPIRY:
+        return _("That expiry date is not valid. Please enter the month and year on your card, as MM/YY.")
+    return _("That card number is not valid. Please check it and try again.")
+
+
+@login_required
+def update_card(request: HttpRequest, subscription_id: str) -> HttpResponse:
+    """The "Update card" link of the account page and of the dunning emails: on to the provider's card page."""
+    number = positive_int(subscription_id, maximum=LARGEST_ID)
+    try:
+        if number is None:
+            raise Subscription.DoesNotExist
+        url = services.subscription_card_update_url(
+            user=request.user,
+            subscription_id=number,
+            return_url=request.build_absolute_uri(reverse("accounts:account")),
+        )
+    except Subscription.DoesNotExist:
+        messages.error(request, _("That subscription could not be found."))
+        return redirect("accounts:account")
+    except ProviderError:
+        messages.error(request, _("The payment service did not answer. Please try again in a few minutes."))
+        return redirect("accounts:account")
+    return redirect(url)
+
+
+@login_required
+def local_card(request: HttpRequest, subscription_id: str) -> HttpResponse:
+    """The demo's card-update page: a new card replaces the old one; a past due payment is retried with it."""
+    ours = (
+        Subscription.objects.select_related("plan")
+        .filter(provider="local", provider_subscription_id=subscription_id, user=request.user)
+        .first()
+    )
+    local = LocalSubscription.objects.filter(subscription_id=subscription_id).first() if ours else None
+    if ours is None or local is None or ours.status == Status.EXPIRED:
+        context = {"not_found": True, "error": _("That subscription could not be found.")}
+        return render(request, "payments/local_card.html", context, status=404)
+    error = ""
+    if request.method == "POST":
+        try:
+            outcome = LocalProvider().update_card(
+                subscription_id=subscription_id,
+                card_number=request.POST.get("card_number", "")[:64],
+                expiry=request.POST.get("expiry", "")[:16],
+            )
+        except ProviderError:
+            outcome, error = None, _("This subscription has ended: there is no card to update.")
+        if outcome == CardOutcome.PAID:
+            # A past due payment was retried with the new card, and paid (a declined retry changes nothing).
+            paid = ours.status == Status.PAST_DUE
+            messages.success(
+                request,
+                _("Your card is updated. Your payment went through: your subscription continues.")
+                if paid
+                else _("Your card is updated."),
+            )
+            return redirect("accounts:account")
+        if outcome is not None:
+            error = _card_error(outcome)
+    context = {"subscription": ours, "card": local, "error": error}
+    return render(request, "payments/local_card.html", context, status=400 if error else 200)

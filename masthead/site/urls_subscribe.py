@@ -11,5 +11,7 @@ urlpatterns = [
     path("account/subscription/cancel/", cancel.cancel, name="cancel"),
     path("account/subscription/resume/", views.resume, name="resume"),
     path("account/subscription/plan/", views.change_plan, name="change_plan"),
+    path("account/subscription/<str:subscription_id>/card/", views.update_card, name="update_card"),
     path("payments/local/checkout/<slug:reference>/", views.local_checkout, name="local_checkout"),
+    path("payments/local/card/<slug:subscription_id>/", views.local_card, name="local_card"),
 ]

@@ -125,6 +125,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "discount_percent_off",
         "discount_first_interval",
         "discount_intervals",
+        "dunning_started_at",  # the dunning's steps are the tick's to take (services.dunning_due)
+        "dunning_step",
+        "card_expiry_notice_for",
     ]
 
     def has_add_permission(self, request) -> bool:

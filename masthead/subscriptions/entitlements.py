@@ -103,3 +103,13 @@ def best_entitlement(all_facts: list[SubscriptionFacts], now: dt.datetime, *, gr
         if any(result.lapse == lapse for result in results):
             return Entitlement(False, lapse=lapse)
     return Entitlement(False)
+
+
+# Dunning: the days of the grace period, counted from the failed renewal, on which the reader is told (and the
+# local provider retries the card; day 0 is the failure itself). Then the grace period ends access as usual.
+DUNNING_DAYS: tuple[int, ...] = (0, 3, 6)
+
+
+def dunning_steps_due(started_at: dt.datetime, now: dt.datetime) -> int:
+    """How many of the DUNNING_DAYS have come by ``now`` for a dunning that started at ``started_at``."""
+    return sum(1 for day in DUNNING_DAYS if now >= started_at + dt.timedelta(days=day))

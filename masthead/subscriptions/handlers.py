@@ -262,6 +262,7 @@ def on_invoice_paid(event: PaymentEvent) -> str:
     ):
         subscription.current_period_start = event.current_period_start or subscription.current_period_start
         subscription.current_period_end = event.current_period_end
+    subscription.dunning_started_at, subscription.dunning_step = None, 0  # a payment ends the dunning
     if can(subscription.status, Event.PAYMENT_SUCCEEDED):
         apply_event(subscription, Event.PAYMENT_SUCCEEDED, note=f"invoice {event.invoice_id} paid")
     else:
@@ -285,8 +286,52 @@ def on_invoice_payment_failed(event: PaymentEvent) -> str:
         raise Ignored("this invoice is already recorded as failed, or as paid")
     if can(subscription.status, Event.PAYMENT_FAILED):
         apply_event(subscription, Event.PAYMENT_FAILED, note=f"invoice {event.invoice_id} failed")
+    if subscription.status != Status.PAST_DUE:
+        notify("payment_failed", subscription.pk)
+        return f"payment failed; status {subscription.status}"
+    if subscription.dunning_started_at is not None:
+        # Already in its grace period: the tick's dunning steps tell the reader, on their days.
+        return "payment failed again; dunning continues"
+    # Day 0 of the grace period: its first step (this email) is recorded with the failure that started it.
+    subscription.dunning_started_at, subscription.dunning_step = event.occurred_at, 1
+    subscription.save(update_fields=["dunning_started_at", "dunning_step"])
     notify("payment_failed", subscription.pk)
-    return f"payment failed; status {subscription.status}"
+    return "payment failed; status past_due; dunning started"
+
+
+def _card_key(event: PaymentEvent) -> str:
+    """One card at one expiry: a renewed card (same number, new expiry) is another card to warn about."""
+    card = event.card_fingerprint or event.card_last4 or "card"
+    return f"{card[:40]}:{event.card_exp_year or 0}-{event.card_exp_month or 0:02}"
+
+
+def on_card_expiring(event: PaymentEvent) -> str:
+    """The card paying for a running subscription expires at the end of next month: tell its reader, once."""
+    running = Subscription.objects.select_for_update().filter(
+        provider=event.provider,
+        status__in=[Status.ACTIVE, Status.TRIALING],
+        cancel_at_period_end=False,
+    )
+    if event.subscription_id:
+        running = running.filter(provider_subscription_id=event.subscription_id)
+    elif event.customer_id:
+        running = running.filter(provider_customer_id=event.customer_id)
+    else:
+        raise Ignored("the event names no customer or subscription")
+    key, told = _card_key(event), 0
+    for subscription in running:
+        if subscription.card_expiry_notice_for == key:
+            continue
+        subscription.card_expiry_notice_for = key
+        subscription.save(update_fields=["card_expiry_notice_for"])
+        expiry = (
+            f"{event.card_exp_month:02}/{event.card_exp_year}" if event.card_exp_month and event.card_exp_year else ""
+        )
+        notify("card_expiring", subscription.pk, card_last4=event.card_last4, card_expiry=expiry)
+        told += 1
+    if not told:
+        raise Ignored("no running subscription to tell, or its reader was already told about this card")
+    return f"told {told} reader(s) their card expires next month"
 
 
 HANDLERS = {
@@ -296,6 +341,7 @@ HANDLERS = {
     EventKind.SUBSCRIPTION_DELETED: on_subscription_deleted,
     EventKind.INVOICE_PAID: on_invoice_paid,
     EventKind.INVOICE_PAYMENT_FAILED: on_invoice_payment_failed,
+    EventKind.CARD_EXPIRING: on_card_expiring,
 }
 
 

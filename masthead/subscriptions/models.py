@@ -200,6 +200,19 @@ class Subscription(models.Model):
     )
     trial_reminder_sent = models.BooleanField(default=False)
     expiry_notice_sent = models.BooleanField(default=False)
+    # Dunning: a failed renewal starts it; each step (its email, and the local provider's retry) is recorded
+    # here in the transaction that takes it, so a tick run twice takes no step twice. A payment clears both.
+    dunning_started_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the failed renewal that started the grace period happened.")
+    )
+    dunning_step = models.PositiveSmallIntegerField(
+        default=0, help_text=_("How many of the grace period's reminders (day 0, 3, 6) have gone out.")
+    )
+    card_expiry_notice_for = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text=_("The card whose “expires next month” email went out (sent once per card)."),
+    )
     attention = models.CharField(
         max_length=300, blank=True, help_text=_("Why staff should look at this subscription (e.g. a duplicate).")
     )

@@ -25,7 +25,7 @@ from masthead.payments.registry import get_provider, provider_name
 from masthead.publishing.selectors import current_publication
 
 from . import offers as offer_rules
-from .entitlements import EXPIRY_EVENTS, expiry_event
+from .entitlements import DUNNING_DAYS, EXPIRY_EVENTS, dunning_steps_due, expiry_event
 from .lifecycle import apply_event
 from .models import (
     CancellationFeedback,
@@ -472,10 +472,13 @@ def subscription_keep_with_offer(
 
 
 def subscriptions_tick(now: dt.datetime | None = None) -> dict[str, int]:
-    """Time-based work for cron: renewals of the local provider, trial reminders, expiries. Safe to repeat."""
+    """Time-based work for cron: renewals and retries of the local provider, trial reminders, dunning, card expiry
+    notices, expiries. Safe to repeat, and to run in parallel: each step is recorded with the work it does."""
     now = now or clock.now()
-    counts = {"renewed": 0, "reminded": 0, "expired": 0, "checkouts_closed": 0}
-    counts["renewed"] = get_provider("local").renew_due(now) if provider_name() == "local" or _has_local() else 0
+    counts = {"renewed": 0, "reminded": 0, "expired": 0, "checkouts_closed": 0, "dunning": 0, "cards_expiring": 0}
+    local = provider_name() == "local" or _has_local()
+    counts["renewed"] = get_provider("local").renew_due(now) if local else 0
+    counts["cards_expiring"] = get_provider("local").cards_expiring(now) if local else 0
     for subscription in Subscription.objects.filter(
         status__in=[Status.TRIALING, Status.CANCELED],
         trial_reminder_sent=False,
@@ -489,8 +492,64 @@ def subscriptions_tick(now: dt.datetime | None = None) -> dict[str, int]:
             notify("trial_ending", subscription.pk)
             counts["reminded"] += 1
     counts["expired"] = _expire_due(now)
+    counts["dunning"] = dunning_due(now)
     counts["checkouts_closed"] = checkouts_expire(now)
     return counts
+
+
+def dunning_due(now: dt.datetime) -> int:
+    """Take the dunning steps that have come (days 3 and 6 of the grace period); returns how many were taken.
+
+    A step is: the local provider retries the card (the failure itself was day 0), and, unless the retry paid,
+    the reader is reminded that access ends on a date, with a link to update the card. The step is counted on
+    the subscription in the transaction that takes it, under the row's lock, and checked again once the lock
+    is held: a tick run twice, or two at once, takes it once. A tick that missed a day takes only the latest
+    step (one retry, one email). A payment ends the dunning (``handlers.on_invoice_paid``).
+    """
+    taken = 0
+    grace = grace_period()
+    candidates = Subscription.objects.filter(
+        status=Status.PAST_DUE, dunning_started_at__isnull=False, dunning_step__lt=len(DUNNING_DAYS)
+    )
+    for pk in candidates.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Subscription.objects.select_for_update().filter(pk=pk, status=Status.PAST_DUE).first()
+            if locked is None or locked.dunning_started_at is None:
+                continue  # paid, canceled or expired since the list was read
+            due = dunning_steps_due(locked.dunning_started_at, now)
+            if locked.dunning_step >= due or expiry_event(subscription_facts(locked), now, grace=grace):
+                continue  # taken already (by this tick's twin), or the grace period is over: access ends instead
+            locked.dunning_step = due
+            locked.save(update_fields=["dunning_step"])
+            taken += 1
+            if locked.provider == "local" and locked.provider_subscription_id:
+                # The retry's events are handled in this transaction; one that pays ends the dunning.
+                get_provider("local").retry_payment(subscription_id=locked.provider_subscription_id, now=now)
+                locked.refresh_from_db()
+                if locked.status != Status.PAST_DUE:
+                    continue
+            notify("payment_reminder", locked.pk)
+    return taken
+
+
+def subscription_card_update_url(*, user, subscription_id: int, return_url: str) -> str:
+    """Where the reader replaces the card of their subscription: the provider's page, opened now.
+
+    Raises Subscription.DoesNotExist for a subscription that is not the reader's (or has no provider side yet),
+    and ProviderError when the provider cannot open its page.
+    """
+    subscription = Subscription.objects.get(
+        pk=subscription_id, user=user, provider_subscription_id__isnull=False, status__in=LIVE_STATUSES
+    )
+    return get_provider(subscription.provider).card_update_url(
+        subscription_id=subscription.provider_subscription_id,
+        customer_id=subscription.provider_customer_id,
+        return_url=return_url,
+    )
+
+
+# The statuses whose card can be updated: a subscription that will still be charged.
+LIVE_STATUSES = (Status.TRIALING, Status.ACTIVE, Status.PAST_DUE, Status.CANCELED)
 
 
 def _has_local() -> bool:

@@ -53,6 +53,7 @@ class CardOutcome(StrEnum):
     PAID = "paid"
     DECLINED = "declined"
     INVALID = "invalid"
+    BAD_EXPIRY = "bad_expiry"  # the expiry is not a month and year, or is in the past
 
 
 def luhn_valid(number: str) -> bool:
@@ -85,6 +86,25 @@ def card_outcome(number: str) -> CardOutcome:
     if len(digits) < 12 or len(digits) > 19 or not luhn_valid(digits):
         return CardOutcome.INVALID
     return CardOutcome.DECLINED if digits == DECLINED else CardOutcome.PAID
+
+
+def parse_expiry(text: str, now: dt.datetime) -> tuple[int, int] | None:
+    """(month, year) from "MM/YY" or "MM/YYYY" as readers type it; None when it is no month, or has passed."""
+    month_text, slash, year_text = text.replace(" ", "").partition("/")
+    if not slash or len(month_text) not in (1, 2) or len(year_text) not in (2, 4):
+        return None
+    if not ascii_digits(month_text) or not ascii_digits(year_text):
+        return None
+    month, year = int(month_text), int(year_text)
+    year = 2000 + year if len(year_text) == 2 else year
+    if not 1 <= month <= 12 or (year, month) < (now.year, now.month) or year > now.year + 30:
+        return None
+    return month, year
+
+
+def months_until(month: int, year: int, now: dt.datetime) -> int:
+    """How many calendar months from ``now``'s month to (month, year): 1 is next month."""
+    return (year * 12 + month) - (now.year * 12 + now.month)
 
 
 @dataclass(frozen=True)
@@ -121,6 +141,10 @@ class PayAttempt:
     offer: Mapping[str, Any] | None  # the offer's terms (OfferTerms as a dict), or None
     now: dt.datetime
     card_fingerprint: str = ""  # the card's fingerprint (card_fingerprint), as a real provider reports it
+
+
+class _RetryDeclined(Exception):
+    """Rolls back a card update whose retry of the open invoice failed."""
 
 
 class PaymentRefused(ProviderError):
@@ -161,6 +185,11 @@ class LocalProvider:
 
     def portal_url(self, *, customer_id: str, return_url: str) -> str | None:
         return None  # the account page itself offers cancel, resume and change of plan
+
+    def card_update_url(self, *, subscription_id: str, customer_id: str, return_url: str) -> str:
+        if not LocalSubscription.objects.filter(subscription_id=subscription_id).exists():
+            raise ProviderError(f"No local subscription {subscription_id}.")
+        return reverse("subscriptions:local_card", args=[subscription_id])
 
     def cancel_at_period_end(self, *, subscription_id: str) -> None:
         self._update(subscription_id, cancel_at_period_end=True)
@@ -270,7 +299,7 @@ class LocalProvider:
             plan["amount_minor"], terms, interval_number, Discount(**discount) if discount else None
         )
 
-    def pay(self, reference: str, card_number: str) -> PayResult:
+    def pay(self, reference: str, card_number: str, expiry: str = "") -> PayResult:
         """Take the reader's card for a checkout; on success the subscription starts.
 
         The checkout's row is locked, then its expiry and every registered guard are checked inside the same
@@ -280,6 +309,9 @@ class LocalProvider:
         if outcome != CardOutcome.PAID:
             return PayResult(outcome)
         now = clock.now()
+        card_expiry = parse_expiry(expiry, now) if expiry.strip() else None
+        if expiry.strip() and card_expiry is None:
+            return PayResult(CardOutcome.BAD_EXPIRY)
         with transaction.atomic():
             checkout = LocalCheckout.objects.select_for_update().filter(reference=reference, completed=False).first()
             if checkout is None:
@@ -308,6 +340,8 @@ class LocalProvider:
                 card_last4=normalise_card(card_number)[-4:],
                 card_fingerprint=attempt.card_fingerprint,
                 fails_at_renewal=normalise_card(card_number) == FAILS_AT_RENEWAL,
+                card_exp_month=card_expiry[0] if card_expiry else None,
+                card_exp_year=card_expiry[1] if card_expiry else None,
                 status=ProviderStatus.TRIALING if trial_end else ProviderStatus.ACTIVE,
                 trial_end=trial_end,
                 period_start=now,
@@ -359,16 +393,99 @@ class LocalProvider:
         charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1, local.discount)
         if local.fails_at_renewal:
             local.status = ProviderStatus.PAST_DUE
-            local.save(update_fields=["status"])
-            self._emit_invoice(EventKind.INVOICE_PAYMENT_FAILED, local, now, charge)
+            local.open_invoice_id = _new_id("in")
+            local.save(update_fields=["status", "open_invoice_id"])
+            self._emit_invoice(EventKind.INVOICE_PAYMENT_FAILED, local, now, charge, invoice_id=local.open_invoice_id)
             return
+        self._renewal_paid(local, now, charge)
+
+    def _renewal_paid(self, local: LocalSubscription, now: dt.datetime, charge: int) -> None:
+        invoice_id, local.open_invoice_id = local.open_invoice_id, ""
         local.period_start = local.period_end
         local.period_end = next_period_end(local.period_start, local.plan["interval"])
         local.intervals_billed += 1
         local.period_value_minor = charge
         local.status = ProviderStatus.ACTIVE
         local.save()
-        self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge)
+        self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge, invoice_id=invoice_id or None)
+
+    def retry_payment(self, *, subscription_id: str, now: dt.datetime) -> bool:
+        """Charge a past due subscription's open invoice again with its card; returns whether it was paid.
+
+        The caller holds the transaction: the retry and the handling of its event commit with it, or not at all.
+        A retry that fails again changes nothing here (its event is the same invoice failing, already recorded).
+        """
+        local = LocalSubscription.objects.select_for_update().filter(subscription_id=subscription_id).first()
+        if local is None or local.status != ProviderStatus.PAST_DUE:
+            return False
+        charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1)
+        if local.fails_at_renewal:
+            if not local.open_invoice_id:  # a row from before open invoices were kept
+                local.open_invoice_id = _new_id("in")
+                local.save(update_fields=["open_invoice_id"])
+            self._emit_invoice(EventKind.INVOICE_PAYMENT_FAILED, local, now, charge, invoice_id=local.open_invoice_id)
+            return False
+        self._renewal_paid(local, now, charge)
+        return True
+
+    def update_card(self, *, subscription_id: str, card_number: str, expiry: str) -> CardOutcome:
+        """Replace the subscription's card; a past due subscription's open invoice is retried with it at once.
+
+        Nothing changes unless the new card is valid and not declined.
+        """
+        outcome = card_outcome(card_number)
+        if outcome != CardOutcome.PAID:
+            return outcome
+        now = clock.now()
+        card_expiry = parse_expiry(expiry, now)
+        if card_expiry is None:
+            return CardOutcome.BAD_EXPIRY
+        try:
+            with transaction.atomic():
+                local = LocalSubscription.objects.select_for_update().filter(subscription_id=subscription_id).first()
+                if local is None or local.status == ProviderStatus.CANCELED:
+                    raise ProviderError(f"No running local subscription {subscription_id}.")
+                digits = normalise_card(card_number)
+                local.card_last4, local.card_fingerprint = digits[-4:], card_fingerprint(card_number)
+                local.fails_at_renewal = digits == FAILS_AT_RENEWAL
+                local.card_exp_month, local.card_exp_year = card_expiry
+                local.save()
+                if local.status == ProviderStatus.PAST_DUE and not self.retry_payment(
+                    subscription_id=subscription_id, now=now
+                ):
+                    raise _RetryDeclined  # the new card did not pay the open invoice: keep the old one
+        except _RetryDeclined:
+            return CardOutcome.DECLINED
+        return CardOutcome.PAID
+
+    def cards_expiring(self, now: dt.datetime) -> int:
+        """Say, once per card, that the card of a running subscription expires at the end of next month (cron).
+
+        Each card's event has one id (subscription, card, expiry), so the webhook path's unique event row makes a
+        second tick's event a duplicate: acknowledged, not handled again.
+        """
+        told = 0
+        running = LocalSubscription.objects.filter(
+            status__in=[ProviderStatus.ACTIVE, ProviderStatus.TRIALING, ProviderStatus.PAST_DUE],
+            cancel_at_period_end=False,
+            card_exp_month__isnull=False,
+            card_exp_year__isnull=False,
+        )
+        for local in running:
+            if months_until(local.card_exp_month, local.card_exp_year, now) != 1:
+                continue
+            card = f"{local.card_fingerprint[:12] or local.card_last4}_{local.card_exp_year}{local.card_exp_month:02}"
+            event = dataclasses.replace(
+                self._event(EventKind.CARD_EXPIRING, local, now),
+                event_id=f"evt_local_card_expiring_{local.subscription_id}_{card}",
+                card_last4=local.card_last4,
+                card_exp_month=local.card_exp_month,
+                card_exp_year=local.card_exp_year,
+                card_fingerprint=local.card_fingerprint,
+            )
+            if webhooks.process(event) is not None:
+                told += 1
+        return told
 
     # -- events -----------------------------------------------------------------------------
     @transaction.atomic  # the change and the handling of its event commit together
@@ -403,7 +520,9 @@ class LocalProvider:
     def _emit(self, kind: EventKind, local: LocalSubscription, now: dt.datetime, **extra) -> None:
         webhooks.process(self._event(kind, local, now, **extra))
 
-    def _emit_invoice(self, kind: EventKind, local: LocalSubscription, now: dt.datetime, amount: int) -> None:
+    def _emit_invoice(
+        self, kind: EventKind, local: LocalSubscription, now: dt.datetime, amount: int, *, invoice_id: str | None = None
+    ) -> None:
         """An invoice for a charge of ``amount`` at the plan's prices: taxed as the subscription is."""
         rate = tax_rate()
         taxed = apply_tax(amount, rate, inclusive=local.tax_inclusive)
@@ -412,7 +531,7 @@ class LocalProvider:
                 kind,
                 local,
                 now,
-                invoice_id=_new_id("in"),
+                invoice_id=invoice_id or _new_id("in"),
                 amount_minor=taxed.total_minor,
                 currency=local.plan["currency"],
                 tax_minor=taxed.tax_minor,

@@ -23,6 +23,9 @@ KINDS: dict[str, EventKind] = {
     "customer.subscription.deleted": EventKind.SUBSCRIPTION_DELETED,
     "invoice.paid": EventKind.INVOICE_PAID,
     "invoice.payment_failed": EventKind.INVOICE_PAYMENT_FAILED,
+    # A card (or source) of the customer expires at the end of next month. Stripe sends it for Card and Source
+    # objects; the SDK's event list has no PaymentMethod counterpart (Stripe's own expiring-card emails cover those).
+    "customer.source.expiring": EventKind.CARD_EXPIRING,
 }
 
 
@@ -132,6 +135,19 @@ def _invoice_fields(invoice: Mapping, *, paid: bool) -> dict[str, Any]:
     }
 
 
+def _card_fields(card: Mapping) -> dict[str, Any]:
+    """A card (``object: card``) or a card source (``object: source``, its details under ``card``)."""
+    details = card.get("card") if isinstance(card.get("card"), Mapping) else card
+    month, year = _int(details.get("exp_month")), _int(details.get("exp_year"))
+    return {
+        "customer_id": _id(card.get("customer")),
+        "card_last4": _text(details.get("last4"))[-4:],
+        "card_exp_month": month if month is not None and 1 <= month <= 12 else None,
+        "card_exp_year": year if year is not None and 2000 <= year <= 9999 else None,
+        "card_fingerprint": _text(details.get("fingerprint"))[:64],
+    }
+
+
 def event_from_stripe(event: Mapping) -> PaymentEvent:
     """Translate one Stripe event; raises InvalidPayload when it has no id, type, created or object."""
     if not isinstance(event, Mapping):
@@ -151,6 +167,8 @@ def event_from_stripe(event: Mapping) -> PaymentEvent:
         fields = _subscription_fields(obj)
     elif kind in (EventKind.INVOICE_PAID, EventKind.INVOICE_PAYMENT_FAILED):
         fields = _invoice_fields(obj, paid=kind == EventKind.INVOICE_PAID)
+    elif kind == EventKind.CARD_EXPIRING:
+        fields = _card_fields(obj)
     else:
         fields = {}
     return PaymentEvent(

@@ -147,6 +147,28 @@ class StripeProvider:
             )
         return session.url
 
+    def card_update_url(self, *, subscription_id: str, customer_id: str, return_url: str) -> str:
+        """A Billing Portal session that opens on its "update payment method" flow, then returns to ``return_url``.
+
+        Stripe pays the open invoice with the new card on its next retry; its ``invoice.paid`` ends the dunning.
+        """
+        if not customer_id:
+            raise ProviderError("This subscription has no Stripe customer to update a card for.")
+        with _stripe_errors("open the billing portal"):
+            session = self._client.v1.billing_portal.sessions.create(
+                params={
+                    "customer": customer_id,
+                    "return_url": return_url,
+                    "flow_data": {
+                        "type": "payment_method_update",
+                        "after_completion": {"type": "redirect", "redirect": {"return_url": return_url}},
+                    },
+                }
+            )
+        if not session.url:
+            raise ProviderError("Stripe opened a billing portal session without a page to send the reader to.")
+        return session.url
+
     def cancel_at_period_end(self, *, subscription_id: str) -> None:
         with _stripe_errors("schedule the cancellation"):
             self._client.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": True})

@@ -5,8 +5,8 @@ from masthead.subscriptions.services import subscriptions_tick
 
 class Command(BaseCommand):
     help = (
-        "Time-based subscription work for cron (renewals of the local provider, trial reminders, expiries). "
-        "Safe to run twice."
+        "Time-based subscription work for cron (renewals and retries of the local provider, trial reminders, "
+        "dunning emails, card expiry notices, expiries). Safe to run twice, or two at once."
     )
 
     def handle(self, *args, **options) -> None:
