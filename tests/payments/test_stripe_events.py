@@ -297,3 +297,23 @@ def test_the_header_name_is_case_insensitive(provider: StripeProvider) -> None:
     payload = json.dumps(stripe_event("invoice.paid", invoice(paid=True))).encode()
     headers = {"stripe-signature": sign(payload, SECRET, int(time.time()))}
     assert provider.parse_webhook(payload=payload, headers=headers).kind == EventKind.INVOICE_PAID
+
+
+def test_customer_source_expiring_names_the_card_in_either_shape(provider: StripeProvider) -> None:
+    card = {"id": "card_1", "object": "card", "customer": "cus_Reader1", "exp_month": 1, "exp_year": 2027}
+    event = deliver(provider, stripe_event("customer.source.expiring", {**card, "last4": "4242", "fingerprint": "fp1"}))
+    assert event.kind == EventKind.CARD_EXPIRING and event.customer_id == "cus_Reader1"
+    assert (event.card_last4, event.card_exp_month, event.card_exp_year, event.card_fingerprint) == (
+        "4242",
+        1,
+        2027,
+        "fp1",
+    )
+    source = {"id": "src_1", "object": "source", "customer": "cus_Reader1", "card": {"last4": "0341", "exp_month": 2}}
+    event = deliver(
+        provider, stripe_event("customer.source.expiring", {**source, "card": {**source["card"], "exp_year": 2027}})
+    )
+    assert (event.card_last4, event.card_exp_month, event.card_exp_year) == ("0341", 2, 2027)
+    nonsense = {"id": "card_2", "object": "card", "customer": ["x"], "exp_month": 13, "exp_year": "2027", "last4": 4242}
+    event = deliver(provider, stripe_event("customer.source.expiring", nonsense))
+    assert (event.customer_id, event.card_last4, event.card_exp_month, event.card_exp_year) == ("", "", None, None)

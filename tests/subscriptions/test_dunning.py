@@ -263,3 +263,24 @@ def test_the_card_expiry_notice_goes_out_once_per_card(client, clock, commerce, 
     mail.outbox.clear()
     tick_twice()
     assert [m.subject for m in mail.outbox] == [CARD_EXPIRING]
+
+
+# -- one dunning email over SMTP, and its link ---------------------------------------------------------------
+def test_the_day_0_email_arrives_over_smtp_and_its_link_opens_the_card_page(client, clock, failing, settings):
+    from tests.mailserver import Mailbox, smtp_mailers, smtp_server
+
+    site = "https://news.example.com"
+    settings.MASTHEAD_SITE_URL = site
+    with smtp_server() as (mailbox, port):
+        settings.MAILERS = smtp_mailers(port)
+        mail.outbox.clear()
+        clock.set(day(failing, 0))
+        tick_twice()
+        (message,) = mailbox.wait_for(1)
+        assert mail.outbox == []  # it went over the wire, not to the in-memory outbox
+    assert message["To"] == "reader@example.com" and message["Subject"] == FAILED
+    body = Mailbox.text(message)
+    link = re.search(re.escape(site) + r"(/\S+)", body).group(1)
+    assert link == f"/account/subscription/{failing.pk}/card/"
+    card_page = client.get(client.get(link)["Location"])
+    assert card_page.status_code == 200 and "Card ending 0341, expires 12/2034" in text(card_page)
