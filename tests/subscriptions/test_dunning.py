@@ -284,3 +284,16 @@ def test_the_day_0_email_arrives_over_smtp_and_its_link_opens_the_card_page(clie
     assert link == f"/account/subscription/{failing.pk}/card/"
     card_page = client.get(client.get(link)["Location"])
     assert card_page.status_code == 200 and "Card ending 0341, expires 12/2034" in text(card_page)
+
+
+def test_the_checkout_refuses_an_expiry_that_is_no_date_and_keeps_a_good_one(client, commerce, reader):
+    from .conftest import start_checkout
+
+    path = start_checkout(client, commerce.monthly)
+    for expiry in ("13/30", "01/20", "12/" + "9" * 4000):
+        response = client.post(path, {"card_number": CARD_OK, "expiry": expiry[:4100], "cvc": "123"})
+        assert response.status_code == 200 and "That expiry date is not valid." in text(response)
+    assert not Subscription.objects.exists()
+    assert client.post(path, {"card_number": CARD_OK, "expiry": "7 / 31", "cvc": "123"}).status_code == 302
+    local = LocalSubscription.objects.get()
+    assert (local.card_exp_month, local.card_exp_year) == (7, 2031)

@@ -7,9 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from masthead.subscriptions.entitlements import (
+    DUNNING_DAYS,
     Lapse,
     SubscriptionFacts,
     best_entitlement,
+    dunning_steps_due,
     entitlement,
     expiry_event,
 )
@@ -140,3 +142,22 @@ def test_any_current_subscription_wins_over_old_ones():
     assert best_entitlement([old, new], now, grace=GRACE).full_access
     assert best_entitlement([old], now, grace=GRACE).lapse == Lapse.ACCESS_EXPIRED
     assert not best_entitlement([], now, grace=GRACE).full_access
+
+
+# -- dunning: the days of the grace period on which the reader is told ---------------------------------------
+@pytest.mark.parametrize(
+    ("after", "steps"),
+    [
+        (dt.timedelta(0), 1),  # day 0: the failure itself
+        (dt.timedelta(days=3) - dt.timedelta(seconds=1), 1),
+        (dt.timedelta(days=3), 2),
+        (dt.timedelta(days=5, hours=23), 2),
+        (dt.timedelta(days=6), 3),
+        (dt.timedelta(days=30), 3),  # never more than the three steps
+        (-dt.timedelta(seconds=1), 0),  # a clock behind the failure takes no step
+    ],
+)
+def test_dunning_steps_come_on_days_0_3_and_6(after, steps):
+    assert DUNNING_DAYS == (0, 3, 6)
+    started = dt.datetime(2026, 12, 15, 12, 0, tzinfo=dt.UTC)
+    assert dunning_steps_due(started, started + after) == steps
