@@ -532,6 +532,10 @@ def dunning_due(now: dt.datetime) -> int:
     return taken
 
 
+# The statuses whose card can be updated: a subscription that will still be charged.
+LIVE_STATUSES = (Status.TRIALING, Status.ACTIVE, Status.PAST_DUE, Status.CANCELED)
+
+
 def subscription_card_update_url(*, user, subscription_id: int, return_url: str) -> str:
     """Where the reader replaces the card of their subscription: the provider's page, opened now.
 
@@ -546,10 +550,6 @@ def subscription_card_update_url(*, user, subscription_id: int, return_url: str)
         customer_id=subscription.provider_customer_id,
         return_url=return_url,
     )
-
-
-# The statuses whose card can be updated: a subscription that will still be charged.
-LIVE_STATUSES = (Status.TRIALING, Status.ACTIVE, Status.PAST_DUE, Status.CANCELED)
 
 
 def _has_local() -> bool:
