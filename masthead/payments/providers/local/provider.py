@@ -418,7 +418,7 @@ class LocalProvider:
         local = LocalSubscription.objects.select_for_update().filter(subscription_id=subscription_id).first()
         if local is None or local.status != ProviderStatus.PAST_DUE:
             return False
-        charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1)
+        charge = self._interval_charge(local.plan, local.offer, local.intervals_billed + 1, local.discount)
         if local.fails_at_renewal:
             if not local.open_invoice_id:  # a row from before open invoices were kept
                 local.open_invoice_id = _new_id("in")
