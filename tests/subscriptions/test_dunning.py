@@ -297,3 +297,22 @@ def test_the_checkout_refuses_an_expiry_that_is_no_date_and_keeps_a_good_one(cli
     assert client.post(path, {"card_number": CARD_OK, "expiry": "7 / 31", "cvc": "123"}).status_code == 302
     local = LocalSubscription.objects.get()
     assert (local.card_exp_month, local.card_exp_year) == (7, 2031)
+
+
+def test_a_retry_charges_the_renewal_with_its_discount(client, clock, failing):
+    from masthead.payments.interface import DiscountTerms
+    from masthead.payments.providers.local.provider import LocalProvider
+
+    LocalProvider().apply_discount(
+        subscription_id=failing.provider_subscription_id, discount=DiscountTerms(percent_off=50, intervals=3, months=3)
+    )
+    run_day(clock, failing, 0)
+    clock.set(day(failing, 4))
+    response = client.post(
+        f"/payments/local/card/{failing.provider_subscription_id}/", {"card_number": CARD_OK, "expiry": "08/29"}
+    )
+    assert response.status_code == 302
+    assert list(Payment.objects.order_by("at", "id").values_list("amount_minor", "outcome")) == [
+        (1200, "paid"),
+        (600, "paid"),  # the failed renewal, paid at half price by the retry
+    ]
