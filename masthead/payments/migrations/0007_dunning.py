@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0005_local_discount'),
+        ('payments', '0006_local_tax'),
     ]
 
     operations = [

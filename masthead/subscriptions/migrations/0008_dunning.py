@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0006_retention'),
+        ('subscriptions', '0007_payment_tax'),
     ]
 
     operations = [
