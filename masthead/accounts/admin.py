@@ -9,8 +9,8 @@ from .models import ReaderProfile
 
 @admin.register(ReaderProfile)
 class ReaderProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "complimentary_access", "created_at"]
-    list_filter = ["complimentary_access"]
+    list_display = ["user", "complimentary_access", "marketing_opt_out", "created_at"]
+    list_filter = ["complimentary_access", "marketing_opt_out"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
     formfield_overrides = SANE_DATES

@@ -13,6 +13,11 @@ class ReaderProfile(models.Model):
         help_text=_("Granted by the newsroom (press, partners, staff families): reads everything, never metered."),
     )
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    marketing_opt_out = models.BooleanField(
+        _("no marketing emails"),
+        default=False,
+        help_text=_("The reader unsubscribed from offers by email (win-back). Receipts and notices still go out."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

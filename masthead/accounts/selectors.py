@@ -25,3 +25,11 @@ def reader_standing(user) -> Standing:
 def has_full_access(user) -> bool:
     """Whether a signed-in reader may read everything: newsroom staff and complimentary readers."""
     return reader_standing(user).full_access
+
+
+def marketing_allowed(user) -> bool:
+    """Whether ``user`` may be sent marketing email (offers): an active account with an address that has not
+    opted out. Transactional mail does not ask."""
+    if not user.is_active or not user.email:
+        return False
+    return not ReaderProfile.objects.filter(user_id=user.pk, marketing_opt_out=True).exists()

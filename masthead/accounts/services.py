@@ -68,3 +68,12 @@ def session_backend() -> str:
         if hasattr(import_string(path), "get_user"):
             return path
     raise LookupError("no backend in AUTHENTICATION_BACKENDS loads users")
+
+
+def reader_marketing_opt_out(*, user) -> bool:
+    """Stop marketing email to ``user`` (a one-click unsubscribe); True when this call opted them out.
+
+    Safe to repeat: a second click (or a mail client's retry) changes nothing and is still a success.
+    """
+    profile, _created = ReaderProfile.objects.get_or_create(user=user)
+    return ReaderProfile.objects.filter(pk=profile.pk, marketing_opt_out=False).update(marketing_opt_out=True) == 1

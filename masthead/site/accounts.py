@@ -12,9 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
-from masthead.accounts import notices, services, verification
+from masthead.accounts import marketing, notices, services, verification
 from masthead.accounts.forms import PasswordChangeForm, PasswordResetForm, SignInForm, SignUpForm
 from masthead.accounts.models import ReaderProfile
 from masthead.core.client import client_address
@@ -137,6 +139,21 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:signin")
     return redirect(_safe_next(request) if request.GET.get("next") else "accounts:account")
+
+
+@csrf_exempt  # RFC 8058: a mail client POSTs without a session or a token; the signed link is the authority
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe from marketing email: a POST (a mail client's, or the page's button) opts out;
+    a GET only shows the button, so a link scanner that opens the link changes nothing."""
+    user = marketing.user_for_token(token)
+    if user is None:
+        return render(request, "accounts/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        services.reader_marketing_opt_out(user=user)
+        return render(request, "accounts/unsubscribe.html", {"done": True})
+    return render(request, "accounts/unsubscribe.html")
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("verify/send/", views.send_verification, name="send_verification"),
     path("verify/<str:token>/", views.verify_email, name="verify_email"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/reset/",
