@@ -6,6 +6,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -74,6 +75,15 @@ class Publication(models.Model):
             "On: the prices of plans and offers include tax, and the tax is split out of them. Off: tax is added "
             "at checkout. New subscriptions take this as they start. With Stripe Tax, set the same tax behavior "
             "on the Stripe prices (or as the account's default)."
+        ),
+    )
+    winback_days = models.PositiveSmallIntegerField(
+        _("win-back email after (days)"),
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "Days after a reader's access ends before one email offers them a win-back offer "
+            "(an offer for lapsed subscribers). 0 sends none."
         ),
     )
 

@@ -25,6 +25,7 @@ class OfferCard:
     schedule: str  # "$3 a month for 3 months, then $12 a month from March 1, 2027"
     deadline: str  # "April 30th"
     needs_code: bool
+    chosen: bool = False  # the offer a link (a win-back email's) picked: shown first, marked
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +59,17 @@ def _offer_card(offer: Offer, now) -> OfferCard:
         schedule=describe_plan(offer.plan, offer, now=now),
         deadline=offer.deadline_label,
         needs_code=bool(offer.code),
+        chosen=getattr(offer, "chosen", False),
     )
 
 
-def catalogue(*, code: str = "") -> Catalogue:
-    """The live offers (public ones, and those ``code`` unlocks) and plans, worded in the active language."""
+def catalogue(*, code: str = "", chosen: str = "") -> Catalogue:
+    """The live offers (public ones, and those ``code`` unlocks) and plans, worded in the active language;
+    the offer whose slug is ``chosen`` first (``selectors.offers_on_show``)."""
     now = clock.now()
     plans = list(sales.live_plans())
     return Catalogue(
-        offers=tuple(_offer_card(offer, now) for offer in sales.offers_on_show(now, code=code)),
+        offers=tuple(_offer_card(offer, now) for offer in sales.offers_on_show(now, code=code, chosen=chosen)),
         plans=tuple(
             PlanCard(
                 pk=plan.pk,

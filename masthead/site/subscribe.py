@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +27,7 @@ from .offers import catalogue
 
 # Offer codes tried per client address per hour: enough for a reader's typos, too few to guess codes.
 OFFER_CODE_THROTTLE = Throttle("offer-code", limit=20, window_seconds=3600)
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+", re.ASCII)
 
 
 def offers(request: HttpRequest) -> HttpResponse:
@@ -34,7 +37,10 @@ def offers(request: HttpRequest) -> HttpResponse:
     if code_throttled:
         code = ""  # not looked up
     # A code is printable text; anything else (a NUL, say) matches nothing and never reaches the database.
-    on_sale = catalogue(code=code if code.isprintable() else "")
+    # An offer chosen by a link (a win-back email's) is a slug; anything else chooses nothing.
+    chosen = request.GET.get("offer", "")
+    chosen = chosen if len(chosen) <= 50 and _SLUG.fullmatch(chosen) else ""
+    on_sale = catalogue(code=code if code.isprintable() else "", chosen=chosen)
     return render(
         request,
         "subscriptions/offers.html",

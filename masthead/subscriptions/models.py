@@ -62,6 +62,7 @@ class OfferKind(models.TextChoices):
 class Eligibility(models.TextChoices):
     NEW = "new", _("New subscribers only")
     NEW_OR_LAPSED = "new_or_lapsed", _("New and lapsed subscribers")
+    LAPSED = "lapsed", _("Lapsed subscribers only (win-back)")
 
 
 class OfferPurpose(models.TextChoices):
@@ -212,6 +213,10 @@ class Subscription(models.Model):
         max_length=80,
         blank=True,
         help_text=_("The card whose “expires next month” email went out (sent once per card)."),
+    )
+    winback_handled = models.BooleanField(
+        default=False,
+        help_text=_("The win-back email for this lapse was sent, or passed over (the reader came back or opted out)."),
     )
     attention = models.CharField(
         max_length=300, blank=True, help_text=_("Why staff should look at this subscription (e.g. a duplicate).")

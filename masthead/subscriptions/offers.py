@@ -15,6 +15,7 @@ class Refusal(StrEnum):
     WRONG_CODE = "wrong_code"
     CAP_REACHED = "cap_reached"
     NOT_ELIGIBLE = "not_eligible"
+    RETURNING_ONLY = "returning_only"  # a win-back offer, for readers who have subscribed before
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class OfferRules:
     redemption_cap: int | None = None
     redemptions: int = 0
     lapsed_allowed: bool = False
+    lapsed_only: bool = False  # a win-back offer: only for readers whose subscription has ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,8 @@ def refusal(offer: OfferRules, *, plan_id: int, code: str, reader: ReaderHistory
         return Refusal.CAP_REACHED
     if reader.has_current_subscription:
         return Refusal.NOT_ELIGIBLE
+    if offer.lapsed_only:
+        return None if reader.ever_subscribed else Refusal.RETURNING_ONLY
     if reader.ever_subscribed and not offer.lapsed_allowed:
         return Refusal.NOT_ELIGIBLE
     return None

@@ -15,7 +15,7 @@ from masthead.payments.registry import collects_tax
 from masthead.publishing.selectors import current_publication
 
 from .entitlements import Entitlement, SubscriptionFacts, best_entitlement
-from .models import Offer, OfferPurpose, Plan, Subscription
+from .models import Eligibility, Offer, OfferPurpose, Plan, Subscription
 from .states import Status
 
 
@@ -54,8 +54,21 @@ def live_offers(now: dt.datetime | None = None) -> QuerySet[Offer]:
 
 
 def live_public_offers(now: dt.datetime | None = None) -> QuerySet[Offer]:
-    """Live offers anyone can see: those without a code."""
-    return live_offers(now).filter(code="")
+    """Live offers anyone can see: those without a code, except win-back offers (only lapsed readers may take
+    them; their email links to them)."""
+    return live_offers(now).filter(code="").exclude(eligibility=Eligibility.LAPSED)
+
+
+# A win-back email does not offer what ends before the reader has had a day to take it.
+WINBACK_OFFER_NOTICE = dt.timedelta(days=1)
+
+
+def winback_candidates(now: dt.datetime) -> list[Offer]:
+    """Live offers open to lapsed readers, for the win-back email: win-back offers first, soonest ending first."""
+    offers = live_offers(now).filter(
+        eligibility__in=[Eligibility.LAPSED, Eligibility.NEW_OR_LAPSED], ends_at__gte=now + WINBACK_OFFER_NOTICE
+    )
+    return sorted(offers, key=lambda offer: (offer.eligibility != Eligibility.LAPSED, offer.ends_at, offer.pk))
 
 
 def offer_deadline(offer: Offer, this_year: int) -> str:
@@ -68,13 +81,24 @@ def offer_deadline(offer: Offer, this_year: int) -> str:
     return dateformat.format(ends, fmt)
 
 
-def offers_on_show(now: dt.datetime | None = None, *, code: str = "") -> list[Offer]:
-    """The live public offers, and those unlocked by ``code``, each with ``deadline_label`` ("April 30th")."""
+def offers_on_show(now: dt.datetime | None = None, *, code: str = "", chosen: str = "") -> list[Offer]:
+    """The live public offers, and those unlocked by ``code``, each with ``deadline_label`` ("April 30th").
+
+    ``chosen`` is an offer's slug from a link (a win-back email's): that live offer comes first, marked
+    ``chosen``, when it is public or ``code`` unlocks it, or it is a win-back offer without a code.
+    """
     moment = now or clock.now()
     this_year = timezone.localtime(moment).year
     offers = list(live_public_offers(moment))
     if code.strip():
         offers = list(live_offers(moment).filter(code__iexact=code.strip())) + offers
+    if chosen:
+        match = next((offer for offer in offers if offer.slug == chosen), None)
+        if match is None:
+            match = live_offers(moment).filter(slug=chosen, code="", eligibility=Eligibility.LAPSED).first()
+        if match is not None:
+            match.chosen = True
+            offers = [match] + [offer for offer in offers if offer.pk != match.pk]
     for offer in offers:
         offer.deadline_label = offer_deadline(offer, this_year)
     return offers

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -40,8 +42,8 @@ from .models import (
     Subscription,
     SubscriptionChange,
 )
-from .notifications import notify
-from .selectors import grace_period, reader_history, subscription_facts
+from .notifications import notify, notify_marketing
+from .selectors import grace_period, reader_history, subscription_facts, winback_candidates
 from .states import Event, Status, can
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,9 @@ TRIAL_REMINDER = dt.timedelta(days=3)
 CHECKOUT_LIFETIME = dt.timedelta(hours=1)
 MINIMUM_CHECKOUT_TIME = dt.timedelta(minutes=31)
 EXPIRY_MARGIN = dt.timedelta(hours=1)
+# The win-back email goes out the publication's ``winback_days`` after access ends; a tick that missed a few
+# days still sends it, but a lapse older than this window is left alone (say, when an offer first appears).
+WINBACK_WINDOW = dt.timedelta(days=7)
 
 
 class CheckoutRefused(Exception):
@@ -66,6 +71,7 @@ REFUSAL_MESSAGES = {
     offer_rules.Refusal.WRONG_CODE: gettext_noop("That offer code is not valid."),
     offer_rules.Refusal.CAP_REACHED: gettext_noop("This offer has been fully redeemed."),
     offer_rules.Refusal.NOT_ELIGIBLE: gettext_noop("This offer is for new subscribers."),
+    offer_rules.Refusal.RETURNING_ONLY: gettext_noop("This offer is for returning subscribers."),
 }
 
 
@@ -101,6 +107,7 @@ def offer_refusal(offer: Offer, *, plan: Plan, user, code: str, now: dt.datetime
             redemption_cap=offer.redemption_cap,
             redemptions=offer.redemptions,
             lapsed_allowed=offer.eligibility == Eligibility.NEW_OR_LAPSED,
+            lapsed_only=offer.eligibility == Eligibility.LAPSED,
         ),
         plan_id=plan.pk,
         code=code,
@@ -473,9 +480,18 @@ def subscription_keep_with_offer(
 
 def subscriptions_tick(now: dt.datetime | None = None) -> dict[str, int]:
     """Time-based work for cron: renewals and retries of the local provider, trial reminders, dunning, card expiry
-    notices, expiries. Safe to repeat, and to run in parallel: each step is recorded with the work it does."""
+    notices, expiries, win-back emails. Safe to repeat, and to run in parallel: each step is recorded with the
+    work it does."""
     now = now or clock.now()
-    counts = {"renewed": 0, "reminded": 0, "expired": 0, "checkouts_closed": 0, "dunning": 0, "cards_expiring": 0}
+    counts = {
+        "renewed": 0,
+        "reminded": 0,
+        "expired": 0,
+        "checkouts_closed": 0,
+        "dunning": 0,
+        "cards_expiring": 0,
+        "winback": 0,
+    }
     local = provider_name() == "local" or _has_local()
     counts["renewed"] = get_provider("local").renew_due(now) if local else 0
     counts["cards_expiring"] = get_provider("local").cards_expiring(now) if local else 0
@@ -494,6 +510,7 @@ def subscriptions_tick(now: dt.datetime | None = None) -> dict[str, int]:
     counts["expired"] = _expire_due(now)
     counts["dunning"] = dunning_due(now)
     counts["checkouts_closed"] = checkouts_expire(now)
+    counts["winback"] = winback_send_due(now)
     return counts
 
 
@@ -573,3 +590,60 @@ def _expire_due(now: dt.datetime) -> int:
                 notify("access_expired", locked.pk)
             expired += 1
     return expired
+
+
+def winback_send_due(now: dt.datetime) -> int:
+    """Send the win-back email to readers whose access ended the publication's ``winback_days`` ago.
+
+    One email per lapse: the lapse's subscription row is marked handled in the same transaction that queues
+    the email (sent when it commits), by one conditional UPDATE, so of two ticks running at once one sends.
+    A reader with two lapses due at once gets one email. A reader who has opted out of marketing, or who
+    has come back, is passed over for good; one with no offer open to them yet is tried again on later ticks
+    within WINBACK_WINDOW. Nothing is sent without MASTHEAD_SITE_URL, the address of the unsubscribe link.
+    """
+    from masthead.accounts.selectors import marketing_allowed
+    from masthead.publishing.selectors import current_publication
+
+    days = current_publication().winback_days
+    if not days or not settings.MASTHEAD_SITE_URL:
+        return 0
+    due_before = now - dt.timedelta(days=days)
+    unhandled = Subscription.objects.filter(status=Status.EXPIRED, winback_handled=False).annotate(
+        ended_at=Max("history__at", filter=Q(history__to_status=Status.EXPIRED))
+    )
+    # Lapses past the window are passed over for good, so each tick looks at recent lapses only.
+    stale = unhandled.filter(Q(ended_at__lte=due_before - WINBACK_WINDOW) | Q(ended_at__isnull=True))
+    Subscription.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).update(winback_handled=True)
+    due = unhandled.filter(
+        Q(ever_paid=True) | Q(trial_end__isnull=False),  # had access: not a checkout that failed
+        ended_at__lte=due_before,
+        ended_at__gt=due_before - WINBACK_WINDOW,
+    )
+    lapses: dict[int, list[int]] = {}
+    for pk, user_id in due.order_by("pk").values_list("pk", "user_id"):
+        lapses.setdefault(user_id, []).append(pk)
+    sent = 0
+    for user_id, pks in lapses.items():
+        user = get_user_model().objects.get(pk=user_id)
+        with transaction.atomic():
+            offer = None
+            if marketing_allowed(user) and not reader_history(user).has_current_subscription:
+                offer = winback_offer(user, now)
+                if offer is None:
+                    continue  # nothing to offer yet; left for a later tick
+            # The newest lapse's row decides which run sends; the others are handled with it.
+            if not Subscription.objects.filter(pk=pks[-1], winback_handled=False).update(winback_handled=True):
+                continue
+            Subscription.objects.filter(pk__in=pks[:-1]).update(winback_handled=True)
+            if offer is not None:
+                notify_marketing("winback", user_id=user_id, offer_id=offer.pk)
+                sent += 1
+    return sent
+
+
+def winback_offer(user, now: dt.datetime) -> Offer | None:
+    """The offer a lapsed ``user`` may redeem now (a win-back offer first), or None."""
+    for offer in winback_candidates(now):
+        if offer_refusal(offer, plan=offer.plan, user=user, code=offer.code, now=now) is None:
+            return offer
+    return None

@@ -31,6 +31,14 @@ def test_plan_code_cap_and_eligibility():
     assert check(lapsed_ok, reader=ReaderHistory(True, True)) == Refusal.NOT_ELIGIBLE
 
 
+def test_a_winback_offer_is_for_lapsed_readers_only():
+    winback = OfferRules(1, OFFER.starts_at, OFFER.ends_at, lapsed_only=True)
+    assert check(winback, reader=ReaderHistory(has_current_subscription=False, ever_subscribed=True)) is None
+    assert check(winback, reader=ReaderHistory()) == Refusal.RETURNING_ONLY
+    assert check(winback, reader=ReaderHistory(True, True)) == Refusal.NOT_ELIGIBLE  # subscribed now
+    assert check(winback, now=OFFER.ends_at, reader=ReaderHistory(ever_subscribed=True)) == Refusal.ENDED
+
+
 def test_three_months_for_nine_dollars_then_the_full_price():
     charges = [
         interval_price(
