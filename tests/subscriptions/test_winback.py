@@ -281,3 +281,31 @@ def test_an_odd_chosen_offer_just_chooses_nothing(client, winback_offer, chosen)
     html = page.content.decode()
     assert page.status_code == 200 and "Try it free for 14 days" in html
     assert "offer-chosen" not in html.replace(".offer-chosen", "") and "Your offer" not in html
+
+
+def test_the_publisher_sets_the_delay_and_makes_a_winback_offer_in_the_admin(client, commerce):
+    from tests.admin_forms import offer_admin_form, staff_user
+
+    admin = staff_user("owner", None)
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    publication = current_publication()
+    form = client.get(f"/admin/publishing/publication/{publication.pk}/change/").content.decode()
+    assert 'name="winback_days" value="14"' in form and "win-back email after (days)" in form.lower()
+    data = {"name": publication.name, "tagline": publication.tagline, "time_zone": "UTC", "language": "en"}
+    change = f"/admin/publishing/publication/{publication.pk}/change/"
+    refused = client.post(change, data | {"winback_days": "400"})
+    assert refused.status_code == 200 and "errornote" in refused.content.decode()  # a year at most
+    saved = client.post(change, data | {"winback_days": "21"})
+    assert saved.status_code == 302
+    publication.refresh_from_db()
+    assert publication.winback_days == 21
+    offer_form = client.get("/admin/subscriptions/offer/add/").content.decode()
+    assert "Lapsed subscribers only (win-back)" in offer_form
+    added = client.post(
+        "/admin/subscriptions/offer/add/",
+        offer_admin_form(commerce.monthly, slug="win-back", eligibility="lapsed", ends_at_0="2027-12-31"),
+    )
+    assert added.status_code == 302
+    assert Offer.objects.get(slug="win-back").eligibility == "lapsed"
