@@ -23,12 +23,14 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each message as it came over the wire, for what parsing would hide
         self._arrived = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         with self._arrived:
+            self.raw.append(envelope.content)
             self.messages.append(message)
             self._arrived.notify_all()
         return "250 Message accepted for delivery"

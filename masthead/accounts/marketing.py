@@ -44,6 +44,39 @@ def unsubscribe_url(user) -> str:
     return base + reverse("accounts:unsubscribe", args=[unsubscribe_token(user)])
 
 
+class UnfoldedHeader(str):
+    """A header value the email package writes on one line, as it is.
+
+    Python's email package folds a header longer than 78 characters, and a word it cannot break (a URL) it
+    breaks by RFC 2047-encoding it: ``List-Unsubscribe: =?utf-8?q?=3Chttps=3A//…?=``. Mail providers (Gmail
+    among them) then ignore the header, and one-click unsubscribe is lost. A header object (a value with a
+    ``name`` and a ``fold`` method, see ``email.policy.EmailPolicy``) is written by its own ``fold``: here,
+    unfolded, well within RFC 5322's 998 characters.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> UnfoldedHeader:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def __reduce__(self):  # copies and pickles (the locmem backend keeps a copy) keep the name
+        return (type(self), (self.name, str(self)))
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def _plain(value: str) -> bool:
+    """ASCII without controls or spaces, short enough for one header line."""
+    return value.isascii() and value.isprintable() and " " not in value and len(value) < 900
+
+
 def unsubscribe_headers(url: str) -> dict[str, str]:
     """The RFC 2369 / RFC 8058 headers of a marketing email whose one-click link is ``url``."""
-    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK}
+    value = f"<{url}>"
+    return {
+        "List-Unsubscribe": UnfoldedHeader("List-Unsubscribe", value) if _plain(value) else value,
+        "List-Unsubscribe-Post": ONE_CLICK,
+    }

@@ -131,3 +131,20 @@ def test_the_page_speaks_japanese(reader):
     assert "メールでのご案内の配信停止" in html
     assert "配信を停止しました" in one_click(link(reader)).content.decode()
     assert "この配信停止リンクは無効です" in Client().get("/accounts/unsubscribe/nonsense/").content.decode()
+
+
+def test_the_header_is_written_on_one_line_however_long_the_link():
+    import email.policy
+
+    from django.core.mail import EmailMessage
+
+    url = "https://news.example.com/accounts/unsubscribe/" + "x" * 300 + "/"
+    headers = marketing.unsubscribe_headers(url)
+    wire = EmailMessage("Hi", "Text", "a@example.com", ["b@example.com"], headers=headers)
+    raw = wire.message(policy=email.policy.SMTP).as_bytes()
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
+    # A value that is not plain ASCII is left to the email package (encoded, but the mail still goes).
+    odd = marketing.unsubscribe_headers("https://ニュース.example/accounts/unsubscribe/t/")
+    assert odd["List-Unsubscribe"] == "<https://ニュース.example/accounts/unsubscribe/t/>"
+    assert type(odd["List-Unsubscribe"]) is str

@@ -230,6 +230,11 @@ def test_the_winback_and_its_headers_arrive_over_smtp_and_one_click_works(
     assert message["To"] == "reader@example.com" and message["Subject"] == WINBACK_SUBJECT
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = re.fullmatch(r"<(https://\S+)>", message["List-Unsubscribe"]).group(1)
+    # On the wire: one plain line, not RFC 2047 encoded-words (which mail providers ignore).
+    (raw,) = mailbox.raw
+    headers = raw.split(b"\r\n\r\n", 1)[0] + b"\r\n"
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in headers
+    assert b"=?" not in headers  # no encoded word in any header
     assert url in Mailbox.text(message)
     # What a mail client does (RFC 8058): POST the body, no cookies, no CSRF token.
     mail_client = Client(enforce_csrf_checks=True)
