@@ -246,6 +246,18 @@ def _ensure_commerce(report: LoadReport, now: dt.datetime, *, publication_tz: st
             },
             now + dt.timedelta(days=365),
         ),
+        (
+            # Listed nowhere: the win-back email offers it to readers whose access ended.
+            "come-back-3-months-for-6",
+            {
+                "name": "Come back: 3 months for $6",
+                "kind": OfferKind.INTRO_PRICE,
+                "intro_amount_minor": 200,
+                "intro_intervals": 3,
+                "eligibility": Eligibility.LAPSED,
+            },
+            now + dt.timedelta(days=365),
+        ),
     ]
     for slug, values, ends_at in offers:
         values = {**values, "plan": plans["monthly"], "active": True}
