@@ -12,6 +12,7 @@ from django.db.models import F, Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from masthead.accounts.selectors import marketing_allowed
 from masthead.core import clock
 from masthead.payments.interface import (
     CheckoutRequest,
@@ -601,9 +602,6 @@ def winback_send_due(now: dt.datetime) -> int:
     has come back, is passed over for good; one with no offer open to them yet is tried again on later ticks
     within WINBACK_WINDOW. Nothing is sent without MASTHEAD_SITE_URL, the address of the unsubscribe link.
     """
-    from masthead.accounts.selectors import marketing_allowed
-    from masthead.publishing.selectors import current_publication
-
     days = current_publication().winback_days
     if not days or not settings.MASTHEAD_SITE_URL:
         return 0
@@ -622,13 +620,16 @@ def winback_send_due(now: dt.datetime) -> int:
     lapses: dict[int, list[int]] = {}
     for pk, user_id in due.order_by("pk").values_list("pk", "user_id"):
         lapses.setdefault(user_id, []).append(pk)
+    offers = winback_candidates(now) if lapses else []
     sent = 0
     for user_id, pks in lapses.items():
-        user = get_user_model().objects.get(pk=user_id)
+        user = get_user_model().objects.filter(pk=user_id).first()
+        if user is None:
+            continue  # deleted since, with its subscriptions
         with transaction.atomic():
             offer = None
             if marketing_allowed(user) and not reader_history(user).has_current_subscription:
-                offer = winback_offer(user, now)
+                offer = winback_offer(user, now, candidates=offers)
                 if offer is None:
                     continue  # nothing to offer yet; left for a later tick
             # The newest lapse's row decides which run sends; the others are handled with it.
@@ -641,9 +642,9 @@ def winback_send_due(now: dt.datetime) -> int:
     return sent
 
 
-def winback_offer(user, now: dt.datetime) -> Offer | None:
+def winback_offer(user, now: dt.datetime, *, candidates: list[Offer] | None = None) -> Offer | None:
     """The offer a lapsed ``user`` may redeem now (a win-back offer first), or None."""
-    for offer in winback_candidates(now):
+    for offer in winback_candidates(now) if candidates is None else candidates:
         if offer_refusal(offer, plan=offer.plan, user=user, code=offer.code, now=now) is None:
             return offer
     return None

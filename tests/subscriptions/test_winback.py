@@ -268,11 +268,11 @@ def test_two_ticks_that_overlap_send_one_email(client, clock, commerce, reader, 
     real = services.winback_offer
     second_run: list[int] = []
 
-    def interleaved(user, now):
+    def interleaved(user, now, **kwargs):
         if not second_run:  # another tick runs after this one read the due lapses, before it claims one
             monkeypatch.setattr(services, "winback_offer", real)
             second_run.append(services.winback_send_due(now))
-        return real(user, now)
+        return real(user, now, **kwargs)
 
     monkeypatch.setattr(services, "winback_offer", interleaved)
     assert services.winback_send_due(clock.now) == 0
