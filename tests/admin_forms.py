@@ -1,4 +1,5 @@
-"""What the tests need to work the admin: staff users in a newsroom role, and the article and offer forms' data."""
+"""What the tests need to work the admin: staff users in a newsroom role, and the article, offer and publication
+forms' data."""
 
 from __future__ import annotations
 
@@ -67,4 +68,18 @@ def offer_admin_form(plan, **fields) -> dict:
         "provider_coupon_id": "",
         "active": "on",
         "purpose": "sale",
+    } | fields
+
+
+def publication_admin_form(publication, **fields) -> dict:
+    """The POST data of the publication admin's change form: ``publication`` as it is (prices without tax).
+
+    ``fields`` replace or add form fields; a checkbox is on with "on" and off when left out.
+    """
+    return {
+        "name": publication.name,
+        "tagline": publication.tagline,
+        "time_zone": publication.time_zone,
+        "language": publication.language,
+        "winback_days": str(publication.winback_days),
     } | fields

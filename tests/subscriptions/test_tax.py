@@ -16,6 +16,7 @@ from masthead.payments.models import LocalSubscription
 from masthead.publishing.selectors import current_publication
 from masthead.subscriptions.models import Payment
 from masthead.subscriptions.services import subscription_change_plan, subscriptions_tick
+from tests.admin_forms import publication_admin_form
 from tests.mailserver import Mailbox, smtp_mailers, smtp_server
 
 from .conftest import CARD_OK, pay, start_checkout
@@ -207,7 +208,7 @@ def test_the_publisher_says_in_the_admin_whether_prices_include_tax(client, comm
     client.force_login(User.objects.create_superuser("owner", password="an owner's passphrase 1"))
     page = client.get(f"/admin/publishing/publication/{publication.pk}/change/").content.decode()
     assert 'name="prices_include_tax"' in page and "Off: tax is added at checkout." in page
-    form = {"name": publication.name, "tagline": publication.tagline, "time_zone": "UTC", "language": "en"}
+    form = publication_admin_form(publication)
     assert client.post(f"/admin/publishing/publication/{publication.pk}/change/", form).status_code == 302
     assert offers_note(client) == "Tax is added at checkout."
     form["prices_include_tax"] = "on"

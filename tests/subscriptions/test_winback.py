@@ -289,7 +289,7 @@ def test_an_odd_chosen_offer_just_chooses_nothing(client, winback_offer, chosen)
 
 
 def test_the_publisher_sets_the_delay_and_makes_a_winback_offer_in_the_admin(client, commerce):
-    from tests.admin_forms import offer_admin_form, staff_user
+    from tests.admin_forms import offer_admin_form, publication_admin_form, staff_user
 
     admin = staff_user("owner", None)
     admin.is_superuser = True
@@ -298,11 +298,10 @@ def test_the_publisher_sets_the_delay_and_makes_a_winback_offer_in_the_admin(cli
     publication = current_publication()
     form = client.get(f"/admin/publishing/publication/{publication.pk}/change/").content.decode()
     assert 'name="winback_days" value="14"' in form and "win-back email after (days)" in form.lower()
-    data = {"name": publication.name, "tagline": publication.tagline, "time_zone": "UTC", "language": "en"}
     change = f"/admin/publishing/publication/{publication.pk}/change/"
-    refused = client.post(change, data | {"winback_days": "400"})
+    refused = client.post(change, publication_admin_form(publication, winback_days="400"))
     assert refused.status_code == 200 and "errornote" in refused.content.decode()  # a year at most
-    saved = client.post(change, data | {"winback_days": "21"})
+    saved = client.post(change, publication_admin_form(publication, winback_days="21"))
     assert saved.status_code == 302
     publication.refresh_from_db()
     assert publication.winback_days == 21
