@@ -55,6 +55,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payments.view_webhookevent",
         "paywall.view_metersettings",
         "paywall.change_metersettings",
+        # The publication's business settings: whether prices include tax, the win-back delay.
+        "publishing.view_publication",
+        "publishing.change_publication",
     ],
 }
 

@@ -30,3 +30,27 @@ def test_a_publisher_sees_subscribers_and_offers(client):
     assert client.get("/admin/subscriptions/subscription/").status_code == 200
     assert client.get("/admin/subscriptions/offer/").status_code == 200
     assert client.get("/admin/paywall/metersettings/").status_code == 200
+
+
+def test_a_publisher_sets_the_publications_business_settings(client):
+    from masthead.publishing.selectors import current_publication
+    from tests.admin_forms import publication_admin_form
+
+    publication = current_publication()
+    client.force_login(staff_user("business", PUBLISHERS))
+    change = f"/admin/publishing/publication/{publication.pk}/change/"
+    form = client.get(change)
+    assert form.status_code == 200 and 'name="winback_days"' in form.content.decode()
+    saved = client.post(change, publication_admin_form(publication, winback_days="21", prices_include_tax="on"))
+    assert saved.status_code == 302
+    publication.refresh_from_db()
+    assert publication.winback_days == 21 and publication.prices_include_tax
+
+
+def test_an_editor_cannot_change_the_publication(client):
+    from masthead.publishing.selectors import current_publication
+
+    client.force_login(staff_user("desk", EDITORS))
+    assert client.get("/admin/publishing/article/").status_code == 200
+    change = f"/admin/publishing/publication/{current_publication().pk}/change/"
+    assert client.get(change).status_code in (403, 404)
