@@ -18,7 +18,7 @@ from masthead.payments.registry import get_provider
 from .entitlements import entitlement
 from .models import Payment, Plan, Subscription
 from .schedule import describe_subscription
-from .selectors import current_subscription, grace_period, subscription_facts
+from .selectors import current_subscription, grace_period, subscription_facts, tax_terms
 from .services import offer_terms, subscription_discount
 from .states import Status
 
@@ -36,6 +36,7 @@ STATUS_LABELS = {
 class NextCharge:
     amount: int
     at: dt.datetime
+    plus_tax: bool = False  # the publication's prices leave tax out, and tax is charged on top
 
 
 def _next_charge(subscription: Subscription) -> NextCharge | None:
@@ -49,7 +50,8 @@ def _next_charge(subscription: Subscription) -> NextCharge | None:
     amount = charge_for_interval(
         subscription.plan.amount_minor, terms, paid_intervals + 1, subscription_discount(subscription)
     )
-    return NextCharge(amount, at)
+    tax = tax_terms()
+    return NextCharge(amount, at, plus_tax=tax.collected and not tax.prices_include_tax)
 
 
 def _discount_to_come(subscription: Subscription) -> bool:

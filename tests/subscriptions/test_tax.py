@@ -225,3 +225,14 @@ def test_staff_see_a_payments_tax_and_cannot_change_it(client, commerce, reader,
     assert re.search(r'<td class="field-tax_minor">\s*<p>200</p>', page)
     assert re.search(r'<td class="field-tax_label">\s*<p>VAT 20%</p>', page)
     assert 'name="payments-0-tax_minor"' not in page
+
+
+def test_the_account_page_says_the_next_charge_is_plus_tax_only_when_tax_is_added(client, commerce, reader, vat):
+    prices_include_tax(False)
+    pay(client, start_checkout(client, commerce.monthly), CARD_OK)
+    account = text(client.get("/accounts/").content.decode())
+    assert "Next charge" in account and "plus tax" in account
+
+    prices_include_tax(True)
+    account = text(client.get("/accounts/").content.decode())
+    assert "Next charge" in account and "plus tax" not in account
