@@ -113,6 +113,11 @@ def article_by_pk(pk: int) -> Article | None:
     return _with_byline(Article.objects.all()).filter(pk=pk).first()
 
 
+def visible_article(pk: int | None) -> Article | None:
+    """The article with this id if readers may see it now, else None."""
+    return Article.objects.visible().select_related("section").filter(pk=pk).first() if pk else None
+
+
 def images_by_id(ids: Iterable[int]) -> dict[int, Image]:
     """The library's images with these ids, by id, in one query (none for no ids); a missing id is absent."""
     wanted = set(ids)

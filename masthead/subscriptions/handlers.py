@@ -102,6 +102,7 @@ def _create_from_checkout(event: PaymentEvent) -> Subscription | None:
                 plan=checkout.plan,
                 offer=checkout.offer,
                 checkout=checkout,
+                source_article_id=checkout.source_article_id,
                 status=Status.INCOMPLETE,
                 provider=checkout.provider,
                 provider_customer_id=event.customer_id,

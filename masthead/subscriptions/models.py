@@ -153,6 +153,14 @@ class Checkout(models.Model):
     redemption_reserved = models.BooleanField(
         default=False, help_text=_("Holds one of the offer's redemptions (counted in the offer's redemptions).")
     )
+    source_article = models.ForeignKey(
+        "publishing.Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The article the reader was reading when they chose to subscribe."),
+    )
 
     def __str__(self) -> str:
         return f"checkout {self.reference}"
@@ -179,6 +187,14 @@ class Subscription(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
     offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="subscriptions")
     checkout = models.OneToOneField(Checkout, null=True, blank=True, on_delete=models.SET_NULL)
+    source_article = models.ForeignKey(
+        "publishing.Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The article that brought the reader to subscribe (copied from the checkout)."),
+    )
     status = models.CharField(max_length=12, choices=[(s.value, s.value.replace("_", " ")) for s in Status])
     provider = models.CharField(max_length=20)
     provider_customer_id = models.CharField(max_length=120, blank=True)

@@ -119,9 +119,20 @@ def offer_refusal(offer: Offer, *, plan: Plan, user, code: str, now: dt.datetime
 
 
 def checkout_begin(
-    *, user, plan: Plan, offer: Offer | None, code: str = "", success_url: str, cancel_url: str
+    *,
+    user,
+    plan: Plan,
+    offer: Offer | None,
+    code: str = "",
+    success_url: str,
+    cancel_url: str,
+    source_article_id: int | None = None,
 ) -> CheckoutStart:
-    """Start paying for ``plan`` (with ``offer``); raises CheckoutRefused with a reader-facing reason."""
+    """Start paying for ``plan`` (with ``offer``); raises CheckoutRefused with a reader-facing reason.
+
+    ``source_article_id`` is the article the reader came from (checked by the caller to exist): the
+    conversion's source, copied to the subscription when it starts.
+    """
     now = clock.now()
     if not plan.active:
         raise CheckoutRefused(_("This plan is no longer sold."))
@@ -138,7 +149,13 @@ def checkout_begin(
     # a provider that cannot be reached leaves no row behind, and no transaction (on SQLite, the write
     # lock) is held open across the network call.
     checkout = Checkout(
-        user=user, plan=plan, offer=offer, provider=provider_name(), created_at=now, expires_at=expires_at
+        user=user,
+        plan=plan,
+        offer=offer,
+        provider=provider_name(),
+        created_at=now,
+        expires_at=expires_at,
+        source_article_id=source_article_id,
     )
     previous = Subscription.objects.filter(user=user).exclude(provider_customer_id="").first()
     request = CheckoutRequest(
