@@ -91,15 +91,15 @@ def account_context(user, *, return_url: str) -> dict:
         except ProviderError:
             portal_url = None
     payments = list(subscription.payments.all()[:24])
+    schedule = describe_subscription(subscription, now=clock.now())
     return {
         "subscription": subscription,
         "status_label": _(STATUS_LABELS[Status(subscription.status)]),
         "next_charge": _next_charge(subscription),
-        # What the coming charges are, in words; only while a discount given to it is still to come
-        # ("$6 a month for 3 months from December 15, then $12 a month from March 15, 2027").
-        "discount_schedule": describe_subscription(subscription, now=clock.now())
-        if _discount_to_come(subscription)
-        else "",
+        # What the coming charges are, in words ("$3 a month for 2 months from December 15, then ...").
+        "schedule": schedule,
+        # The same words, labelled as the discount while one given to it is still to come.
+        "discount_schedule": schedule if _discount_to_come(subscription) else "",
         "access_until": access.until if access.full_access else None,
         "payments": payments,
         "payments_taxed": any(payment.tax_minor for payment in payments),  # net, tax and total columns

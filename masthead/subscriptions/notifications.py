@@ -48,9 +48,10 @@ def send_subscription_email(
 
     from .entitlements import entitlement
     from .models import Payment, Subscription
+    from .schedule import describe_subscription
     from .selectors import grace_period, subscription_facts
 
-    subscription = Subscription.objects.select_related("user", "plan").filter(pk=subscription_id).first()
+    subscription = Subscription.objects.select_related("user", "plan", "offer").filter(pk=subscription_id).first()
     if subscription is None or not subscription.user.email:
         return
     publication = current_publication()
@@ -65,6 +66,8 @@ def send_subscription_email(
             "access_until": entitlement(subscription_facts(subscription), clock.now(), grace=grace_period()).until,
             "card_last4": card_last4,
             "card_expiry": card_expiry,
+            # What the subscription charges from here on, in the one schedule writer's words ("" for none).
+            "schedule": describe_subscription(subscription, now=clock.now()),
         }
         subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
         body = render_to_string(f"emails/{kind}.txt", context)

@@ -20,7 +20,8 @@ def test_a_second_open_checkout_cannot_be_paid_once_the_first_is(client, commerc
     assert Subscription.objects.count() == 1 and Payment.objects.count() == 1
     assert LocalSubscription.objects.count() == 1  # the provider never took the second payment
     account = client.get("/accounts/").content.decode()
-    assert "Monthly — $12" in account
+    assert '<dd class="subscription-plan">Monthly</dd>' in account
+    assert "$12 a month from December 15" in account  # the monthly plan paid, not the annual one
 
 
 def test_another_reader_pays_their_own_checkout(client, commerce, reader):
