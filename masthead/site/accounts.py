@@ -23,6 +23,7 @@ from masthead.core.client import client_address
 from masthead.paywall.services import meter_merge_on_signin
 from masthead.subscriptions.account import account_context
 
+from .carry import choice_from_next, chosen
 from .page_cache import site_base
 
 
@@ -40,10 +41,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     gets a link that confirms the address and signs in; an existing one's owner gets a notice instead."""
     form = SignUpForm(request.POST or None)
     next_url = _safe_next(request)
+    context = {"form": form, "next": next_url, "chosen": chosen(choice_from_next(next_url))}
     if request.method == "POST" and form.is_valid():
         if not services.signup_allowed(client=client_address(request)):
             form.add_error(None, _("Too many accounts were created from your network. Please try again in an hour."))
-            return _private(render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=429))
+            return _private(render(request, "accounts/signup.html", context, status=429))
         email = form.cleaned_data["email"]
         signup = services.reader_sign_up(email=email, password=form.cleaned_data["password"])
         if signup.created:
@@ -52,8 +54,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             notices.send_signup_notice(
                 signup.user, base_url=site_base(request), publication_name=request.publication.name
             )
-        return _private(render(request, "accounts/signup_sent.html", {"email": email}))
-    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+        return _private(render(request, "accounts/signup_sent.html", {"email": email, "chosen": context["chosen"]}))
+    return render(request, "accounts/signup.html", context)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -81,6 +83,10 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form):
         meter_merge_on_signin(self.request, form.get_user())
         return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        # The plan or offer chosen before signing in, named on the page ("Sign in to start ...").
+        return {**super().get_context_data(**kwargs), "chosen": chosen(choice_from_next(self.get_redirect_url()))}
 
 
 def password_attempts_locked(

@@ -61,6 +61,7 @@ class PaywallPanel(Fragment):
     offers: tuple[OfferCard, ...]
     plans: tuple[PlanCard, ...]
     verify_email: bool = False
+    article_pk: int = 0  # the walled article: its offer links carry it, to record the conversion's source
 
 
 def render(fragment: Fragment) -> str:

@@ -180,7 +180,9 @@ def account_links(request: HttpRequest) -> fragments.AccountLinks:
 METER_BANNER_MESSAGES = frozenset({Message.ARTICLES_LEFT, Message.LAST_FREE_ARTICLE, Message.REREAD_ALLOWANCE_SPENT})
 
 
-def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments.Fragment | None, ...]:
+def reader_fragments(
+    request: HttpRequest, view: ArticleView, *, article_pk: int = 0
+) -> tuple[fragments.Fragment | None, ...]:
     """The banner and panel this reader gets for this decision (None where there is none)."""
     decision, lapse = view.decision, view.identified.lapse
     language = translation.get_language()
@@ -209,6 +211,7 @@ def reader_fragments(request: HttpRequest, view: ArticleView) -> tuple[fragments
             publication_name=selectors.current_publication().name,
             offers=catalogue.offers,
             plans=catalogue.plans,
+            article_pk=article_pk,
         )
     return banner, panel
 
@@ -219,7 +222,7 @@ def _rendered(fragment: fragments.Fragment | None) -> str:
 
 def compose(page: ArticlePage, request: HttpRequest, view: ArticleView) -> bytes:
     """The page for this reader: the shell with its slots filled."""
-    banner, panel = reader_fragments(request, view)
+    banner, panel = reader_fragments(request, view, article_pk=page.article.pk)
     nonce = get_nonce(request)  # lazy: evaluating it here puts it in the response's CSP header
     values = {
         "account": fragments.render(account_links(request)),

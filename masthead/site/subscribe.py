@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from masthead.core import clock
 from masthead.core.client import client_address
 from masthead.core.parse import LARGEST_ID, positive_int
 from masthead.core.throttle import Throttle
@@ -21,8 +23,10 @@ from masthead.payments.providers.local.provider import CardOutcome, LocalProvide
 from masthead.paywall.settings import meter_rules
 from masthead.subscriptions import services
 from masthead.subscriptions.models import Checkout, Offer, Plan, Subscription
+from masthead.subscriptions.schedule import describe_plan
 from masthead.subscriptions.states import Status
 
+from .carry import PARAMETER, Choice, article_param, choice_loads, chosen, continue_url
 from .offers import catalogue
 
 # Offer codes tried per client address per hour: enough for a reader's typos, too few to guess codes.
@@ -50,7 +54,7 @@ def offers(request: HttpRequest) -> HttpResponse:
             "code": code,
             "code_unknown": bool(code) and not any(offer.needs_code for offer in on_sale.offers),
             "rules": meter_rules(),
-            "next": request.GET.get("next", ""),
+            "article": article_param(request.GET.get("article")),
             "code_throttled": code_throttled,
         },
         status=429 if code_throttled else 200,
@@ -59,9 +63,6 @@ def offers(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def checkout(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        messages.info(request, _("Create a free account or sign in first; then you can subscribe."))
-        return redirect(f"{reverse('accounts:signup')}?next={reverse('subscriptions:offers')}")
     raw_offer = request.POST.get("offer", "")
     plan_id = positive_int(request.POST.get("plan"), maximum=LARGEST_ID)
     offer_id = positive_int(raw_offer, maximum=LARGEST_ID)
@@ -70,18 +71,42 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return redirect("subscriptions:offers")
     plan = get_object_or_404(Plan, pk=plan_id)
     offer = get_object_or_404(Offer, pk=offer_id) if offer_id else None
+    code = request.POST.get("code", "")[:40]
+    article = article_param(request.POST.get("article"))
+    if not request.user.is_authenticated:
+        # The account step comes first; the choice (and the article) go with the reader through it.
+        choice = Choice(plan.pk, offer.pk if offer else None, code, article.pk if article else None)
+        return redirect(f"{reverse('accounts:signup')}?{urlencode({'next': continue_url(choice)})}")
+    return _checkout_begin(request, plan=plan, offer=offer, code=code, article=article)
+
+
+def checkout_continue(request: HttpRequest) -> HttpResponse:
+    """Where the account step ends: the checkout of the plan or offer the reader chose before it."""
+    choice = chosen(choice_loads(request.GET.get(PARAMETER)))
+    if choice is None:
+        messages.error(request, _("That link to an offer is not valid any more. Please choose again."))
+        return redirect("subscriptions:offers")
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:signup')}?{urlencode({'next': request.get_full_path()})}")
+    return _checkout_begin(request, plan=choice.plan, offer=choice.offer, code=choice.code, article=choice.article)
+
+
+def _checkout_begin(request: HttpRequest, *, plan: Plan, offer: Offer | None, code: str, article) -> HttpResponse:
+    offers_url = reverse("subscriptions:offers") + (f"?{urlencode({'article': article.pk})}" if article else "")
+    success_url = request.build_absolute_uri(reverse("accounts:account") + "?welcome=1")
     try:
         start = services.checkout_begin(
             user=request.user,
             plan=plan,
             offer=offer,
-            code=request.POST.get("code", ""),
-            success_url=request.build_absolute_uri(reverse("accounts:account") + "?welcome=1"),
-            cancel_url=request.build_absolute_uri(reverse("subscriptions:offers")),
+            code=code,
+            success_url=success_url,
+            cancel_url=request.build_absolute_uri(offers_url),
+            source_article_id=article.pk if article else None,
         )
     except services.CheckoutRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect("subscriptions:offers")
+        return redirect(offers_url)
     return redirect(start.redirect_url)
 
 
@@ -151,6 +176,7 @@ def local_checkout(request: HttpRequest, reference: str) -> HttpResponse:
             error = _card_error(result.outcome)
     context = {
         "checkout": ours,
+        "schedule": describe_plan(ours.plan, ours.offer, now=clock.now()),
         "amount_due": provider.amount_due_now(checkout),
         "due": provider.due_now(checkout),  # its price before tax and its tax
         "error": error,

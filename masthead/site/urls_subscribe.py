@@ -8,6 +8,7 @@ app_name = "subscriptions"
 urlpatterns = [
     path("subscribe/", views.offers, name="offers"),
     path("subscribe/checkout/", views.checkout, name="checkout"),
+    path("subscribe/continue/", views.checkout_continue, name="continue"),
     path("account/subscription/cancel/", cancel.cancel, name="cancel"),
     path("account/subscription/resume/", views.resume, name="resume"),
     path("account/subscription/plan/", views.change_plan, name="change_plan"),

@@ -53,16 +53,17 @@ def test_the_offers_page_lists_plans_offers_and_deadlines(client, commerce):
 def test_the_paywall_panel_lists_the_live_offers_and_plans(client, clock, commerce, walled_article):
     html = article_page(client, walled_article)
     panel = html.split('class="paywall-panel"')[1].split("</section>")[0]
-    offer = panel.split('href="/subscribe/#offer-three-for-nine"')[0].rsplit('<li class="offer-card', 1)[1]
+    source = f"/subscribe/?article={walled_article.pk}"  # each link carries the article, the conversion's source
+    offer = panel.split(f'href="{source}#offer-three-for-nine"')[0].rsplit('<li class="offer-card', 1)[1]
     assert "<h3>Try 3 months for $9</h3>" in offer and "Offer ends November 25th" in offer
     assert "$3 a month for 3 months, then $12 a month from February 15, 2027" in offer
-    assert 'href="/subscribe/#plan-monthly"' in panel and "<h3>Monthly</h3>" in panel and "$12 a month" in panel
-    assert 'href="/subscribe/#plan-annual"' in panel and "$120 a year — save $24 against monthly" in panel
+    assert f'href="{source}#plan-monthly"' in panel and "<h3>Monthly</h3>" in panel and "$12 a month" in panel
+    assert f'href="{source}#plan-annual"' in panel and "$120 a year — save $24 against monthly" in panel
     assert "Already a subscriber?" in panel
     clock.advance(days=11)  # the introductory offer has ended; a panel rendered now no longer offers it
     memo.forget_everything()  # what a worker's memory does on its own within seconds
     later = article_page(client, walled_article).split('class="paywall-panel"')[1]
-    assert 'href="/subscribe/#plan-monthly"' in later
+    assert f'href="{source}#plan-monthly"' in later
     assert "Try 3 months for $9" not in later
 
 
