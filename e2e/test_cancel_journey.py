@@ -22,6 +22,8 @@ def _subscribe_monthly(page, base_url: str, email: str) -> None:
     page.locator("#plan-monthly button").click()
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_role("button", name="Pay and subscribe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for subscribing")
+    page.goto(base_url + "/accounts/")
     expect(page.locator(".subscription-status")).to_have_text("Active")
 
 

@@ -21,6 +21,8 @@ def test_a_failed_renewal_is_fixed_from_the_account_page(page, demo_site, screen
     page.get_by_role("button", name=re.compile(r"^Subscribe: ")).first.click()
     page.get_by_label("Card number").fill("4000 0000 0000 0341")  # pays now, fails at renewal
     page.get_by_role("button", name="Pay and subscribe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for subscribing")
+    page.goto(demo_site.url + "/accounts/")
     expect(page.locator(".subscription-status")).to_have_text("Active")
     expect(page.locator(".dunning-notice")).to_have_count(0)
 

@@ -39,6 +39,11 @@ class OfferTerms:
     provider_coupon_id: str = ""
 
 
+# A success_url may carry this; the provider puts the checkout's session id in its place (Stripe's own
+# placeholder, which the local provider fills the same way), so the page after payment knows which checkout.
+SESSION_ID_PLACEHOLDER = "{CHECKOUT_SESSION_ID}"
+
+
 @dataclass(frozen=True, slots=True)
 class Discount:
     """A percentage off the plan's price for some paid intervals of a running subscription (a retention offer).

@@ -17,11 +17,12 @@ from masthead.core import clock
 from masthead.core.client import client_address
 from masthead.core.parse import LARGEST_ID, positive_int
 from masthead.core.throttle import Throttle
-from masthead.payments.interface import PaymentDeclined, ProviderError
+from masthead.payments.interface import SESSION_ID_PLACEHOLDER, PaymentDeclined, ProviderError
 from masthead.payments.models import LocalSubscription
 from masthead.payments.providers.local.provider import CardOutcome, LocalProvider
 from masthead.paywall.settings import meter_rules
 from masthead.subscriptions import services
+from masthead.subscriptions.account import checkout_confirmation
 from masthead.subscriptions.models import Checkout, Offer, Plan, Subscription
 from masthead.subscriptions.schedule import describe_plan
 from masthead.subscriptions.states import Status
@@ -93,7 +94,10 @@ def checkout_continue(request: HttpRequest) -> HttpResponse:
 
 def _checkout_begin(request: HttpRequest, *, plan: Plan, offer: Offer | None, code: str, article) -> HttpResponse:
     offers_url = reverse("subscriptions:offers") + (f"?{urlencode({'article': article.pk})}" if article else "")
-    success_url = request.build_absolute_uri(reverse("accounts:account") + "?welcome=1")
+    # The placeholder is filled by the provider (not URL-encoded: Stripe looks for it as written).
+    success_url = request.build_absolute_uri(reverse("subscriptions:confirmation")) + (
+        f"?session_id={SESSION_ID_PLACEHOLDER}"
+    )
     try:
         start = services.checkout_begin(
             user=request.user,
@@ -108,6 +112,18 @@ def _checkout_begin(request: HttpRequest, *, plan: Plan, offer: Offer | None, co
         messages.error(request, str(refusal))
         return redirect(offers_url)
     return redirect(start.redirect_url)
+
+
+@login_required
+def confirmation(request: HttpRequest) -> HttpResponse:
+    """The page after payment. What was bought is read from the reader's own checkout row, never the address:
+    the session id only says which of their checkouts it was."""
+    found = checkout_confirmation(request.user, session_id=request.GET.get("session_id", ""), now=clock.now())
+    if found is None:
+        return redirect("accounts:account")
+    response = render(request, "subscriptions/confirmation.html", {"confirmation": found})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _subscription_action(request: HttpRequest, action, success) -> HttpResponse:

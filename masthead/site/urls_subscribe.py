@@ -9,6 +9,7 @@ urlpatterns = [
     path("subscribe/", views.offers, name="offers"),
     path("subscribe/checkout/", views.checkout, name="checkout"),
     path("subscribe/continue/", views.checkout_continue, name="continue"),
+    path("subscribe/thank-you/", views.confirmation, name="confirmation"),
     path("account/subscription/cancel/", cancel.cancel, name="cancel"),
     path("account/subscription/resume/", views.resume, name="resume"),
     path("account/subscription/plan/", views.change_plan, name="change_plan"),

@@ -14,10 +14,11 @@ from masthead.core import clock
 from masthead.payments.billing import charge_for_interval
 from masthead.payments.interface import ProviderError
 from masthead.payments.registry import get_provider
+from masthead.publishing.selectors import visible_article
 
 from .entitlements import entitlement
-from .models import Payment, Plan, Subscription
-from .schedule import describe_subscription
+from .models import Checkout, Payment, Plan, Subscription
+from .schedule import describe_plan, describe_subscription
 from .selectors import current_subscription, grace_period, subscription_facts, tax_terms
 from .services import offer_terms, subscription_discount
 from .states import Status
@@ -106,3 +107,48 @@ def account_context(user, *, return_url: str) -> dict:
         "other_plans": list(Plan.objects.filter(active=True).exclude(pk=subscription.plan_id)),
         "portal_url": portal_url,
     }
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the page after payment says: what was bought, its schedule, where the receipt went, the story."""
+
+    checkout: Checkout
+    subscription: Subscription | None  # None while the provider's confirmation has not arrived yet
+    schedule: str  # "$3 a month for 3 months, then $12 a month from February 15, 2027"
+    paid: Payment | None  # today's payment; None for a free trial
+    email: str
+    article: object | None  # the story that brought the reader, if readers may still see it
+
+    @property
+    def name(self) -> str:
+        return self.checkout.offer.name if self.checkout.offer else self.checkout.plan.name
+
+
+def checkout_confirmation(user, *, session_id: str, now: dt.datetime) -> Confirmation | None:
+    """The reader's own checkout that the provider's session id names; None when they have no such checkout.
+
+    Everything shown comes from our rows, never from the address: another reader's session id finds nothing.
+    """
+    session_id = session_id.strip()[:120]
+    if not session_id or not user.is_authenticated:
+        return None
+    checkout = Checkout.objects.select_related("plan", "offer").filter(user=user, session_id=session_id).first()
+    if checkout is None:
+        return None
+    subscription = Subscription.objects.select_related("plan", "offer").filter(checkout=checkout).first()
+    if subscription is None and checkout.state == Checkout.State.EXPIRED:
+        return None  # never paid: nothing to confirm
+    paid = None
+    if subscription is not None:
+        paid = subscription.payments.filter(outcome=Payment.Outcome.PAID, amount_minor__gt=0).order_by("at").first()
+    started = subscription.created_at if subscription is not None else now
+    article = visible_article(checkout.source_article_id)
+    return Confirmation(
+        checkout=checkout,
+        subscription=subscription,
+        schedule=describe_plan(checkout.plan, checkout.offer, now=started),
+        paid=paid,
+        email=user.email or user.get_username(),
+        article=article,
+    )

@@ -30,6 +30,7 @@ from masthead.core.parse import ascii_digits
 from masthead.payments import webhooks
 from masthead.payments.billing import TaxedAmount, TaxRate, apply_tax, charge_for_interval, next_period_end, plan_change
 from masthead.payments.interface import (
+    SESSION_ID_PLACEHOLDER,
     CheckoutRequest,
     CheckoutStart,
     Discount,
@@ -161,6 +162,10 @@ def register_checkout_guard(guard: CheckoutGuard) -> None:
         _GUARDS.append(guard)
 
 
+def local_session_id(reference: str) -> str:
+    return f"cs_local_{reference}"
+
+
 class LocalProvider:
     name = "local"
     hosted_checkout = False  # the payment passes through pay(), where the checkout guards run
@@ -181,7 +186,7 @@ class LocalProvider:
             },
         )
         url = reverse("subscriptions:local_checkout", args=[request.reference])
-        return CheckoutStart(redirect_url=url, session_id=f"cs_local_{request.reference}")
+        return CheckoutStart(redirect_url=url, session_id=local_session_id(request.reference))
 
     def portal_url(self, *, customer_id: str, return_url: str) -> str | None:
         return None  # the account page itself offers cancel, resume and change of plan
@@ -358,7 +363,10 @@ class LocalProvider:
             if not trial_end:
                 charge = self._interval_charge(local.plan, local.offer, 1)
                 self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge)
-        return PayResult(CardOutcome.PAID, checkout.success_url)
+        # Like Stripe, the page after payment learns the checkout's session id from its address.
+        return PayResult(
+            CardOutcome.PAID, checkout.success_url.replace(SESSION_ID_PLACEHOLDER, local_session_id(reference))
+        )
 
     def renew_due(self, now: dt.datetime) -> int:
         """Bill every subscription whose period has ended (cron); returns how many were handled.
