@@ -80,6 +80,7 @@ class CheckoutRequest:
     cancel_url: str
     expires_at: dt.datetime | None = None  # the checkout must not outlive the offer it carries
     prices_include_tax: bool = False  # the publication's prices include tax (split out), else tax is added
+    summary: str = ""  # the price schedule in words, for a hosted checkout page to show beside its button
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,7 @@ def _checkout_begin(request: HttpRequest, *, plan: Plan, offer: Offer | None, co
             success_url=success_url,
             cancel_url=request.build_absolute_uri(offers_url),
             source_article_id=article.pk if article else None,
+            summary=describe_plan(plan, offer, now=clock.now()),
         )
     except services.CheckoutRefused as refusal:
         messages.error(request, str(refusal))

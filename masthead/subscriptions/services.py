@@ -127,11 +127,13 @@ def checkout_begin(
     success_url: str,
     cancel_url: str,
     source_article_id: int | None = None,
+    summary: str = "",
 ) -> CheckoutStart:
     """Start paying for ``plan`` (with ``offer``); raises CheckoutRefused with a reader-facing reason.
 
     ``source_article_id`` is the article the reader came from (checked by the caller to exist): the
-    conversion's source, copied to the subscription when it starts.
+    conversion's source, copied to the subscription when it starts. ``summary`` is the price schedule in
+    words, shown on a hosted checkout page.
     """
     now = clock.now()
     if not plan.active:
@@ -168,6 +170,7 @@ def checkout_begin(
         cancel_url=cancel_url,
         expires_at=expires_at,
         prices_include_tax=current_publication().prices_include_tax,
+        summary=summary,
     )
     try:
         provider = get_provider()

@@ -214,3 +214,30 @@ def test_a_refused_discount_is_a_provider_error(provider, scripted):
     scripted.reply("POST", "/v1/subscriptions/sub_1", refused, status=400)
     with pytest.raises(ProviderError, match="apply the discount"):
         provider.apply_discount(subscription_id="sub_1", discount=HALF_OFF)
+
+
+# -- issue 11: the hosted checkout writes the schedule out and comes back with its session id ----------------
+def test_a_checkout_session_carries_the_schedule_and_the_session_placeholder(provider, scripted):
+    from masthead.payments.interface import SESSION_ID_PLACEHOLDER, CheckoutRequest
+
+    scripted.reply(
+        "POST",
+        "/v1/checkout/sessions",
+        {"id": "cs_test_1", "object": "checkout.session", "url": "https://checkout.example/cs_test_1"},
+    )
+    start = provider.start_checkout(
+        CheckoutRequest(
+            reference="ref-1",
+            email="reader@example.com",
+            customer_id="",
+            plan=ANNUAL,
+            offer=None,
+            success_url=f"https://news.example.com/subscribe/thank-you/?session_id={SESSION_ID_PLACEHOLDER}",
+            cancel_url="https://news.example.com/subscribe/",
+            summary="$120 a year — save $24 against monthly",
+        )
+    )
+    assert start.session_id == "cs_test_1"
+    [form] = scripted.sent("POST", "/v1/checkout/sessions")
+    assert one(form, "success_url") == "https://news.example.com/subscribe/thank-you/?session_id={CHECKOUT_SESSION_ID}"
+    assert one(form, "custom_text[submit][message]") == "$120 a year — save $24 against monthly"

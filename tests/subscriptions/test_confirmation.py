@@ -123,6 +123,7 @@ def test_stripe_success_url_carries_the_session_placeholder(client, commerce, re
     checkout_from(client, commerce.monthly, commerce.intro, story)
     assert seen[-1].success_url == "http://testserver/subscribe/thank-you/?session_id={CHECKOUT_SESSION_ID}"
     assert seen[-1].cancel_url == f"http://testserver/subscribe/?article={story.pk}"
+    assert seen[-1].summary == INTRO_SCHEDULE  # what a hosted checkout page shows beside its button
 
 
 def test_a_stripe_confirmation_waits_for_the_events_then_reads_our_rows(client, stripe_settings, clock, story):

@@ -99,6 +99,9 @@ class StripeProvider:
             "success_url": request.success_url,
             "cancel_url": request.cancel_url,
         }
+        if request.summary:
+            # Stripe's page shows the plan's price; this says what is charged when, in our own words.
+            params["custom_text"] = {"submit": {"message": request.summary[:1200]}}
         if request.customer_id:
             params["customer"] = request.customer_id
         else:
