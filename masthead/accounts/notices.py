@@ -6,14 +6,20 @@ attempt here instead, with the ways back in.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
-def send_signup_notice(user, *, base_url: str, publication_name: str) -> None:
+def send_signup_notice(user, *, base_url: str, publication_name: str, next_url: str = "") -> None:
+    """``next_url`` (a path on this site, checked by the caller) is where signing in from the mail leads."""
     base = base_url.rstrip("/")
+    signin = base + reverse("accounts:signin")
+    if next_url and next_url != "/":
+        signin += "?" + urlencode({"next": next_url})
     send_mail(
         _("Someone tried to create an account with your address"),
         _(
@@ -25,7 +31,7 @@ def send_signup_notice(user, *, base_url: str, publication_name: str) -> None:
         )
         % {
             "name": publication_name,
-            "signin": base + reverse("accounts:signin"),
+            "signin": signin,
             "reset": base + reverse("accounts:password_reset"),
         },
         settings.DEFAULT_FROM_EMAIL,

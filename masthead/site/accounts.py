@@ -52,7 +52,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             verification.send_verification(signup.user, base_url=site_base(request), next_url=next_url)
         elif services.mail_allowed(kind="signup-notice", address=email):
             notices.send_signup_notice(
-                signup.user, base_url=site_base(request), publication_name=request.publication.name
+                signup.user, base_url=site_base(request), publication_name=request.publication.name, next_url=next_url
             )
         return _private(render(request, "accounts/signup_sent.html", {"email": email, "chosen": context["chosen"]}))
     return render(request, "accounts/signup.html", context)

@@ -208,3 +208,18 @@ def test_a_draft_article_is_not_carried(client, commerce, make_article):
     assert 'name="article"' not in client.get("/subscribe/", {"article": draft.pk}).content.decode()
     signup = choose(client, commerce.monthly, commerce.intro, draft)
     assert choice_from_next(next_of(signup)).article_id is None
+
+
+def test_signing_up_with_an_address_that_has_an_account_still_leads_to_the_offer(client, commerce, story, fast_hashing):
+    User.objects.create_user("owner@example.com", email="owner@example.com", password=PASSWORD)
+    signup = choose(client, commerce.monthly, commerce.intro, story)
+    client.post(signup, {"email": "owner@example.com", "password": "another passphrase 7", "next": next_of(signup)})
+    assert mail.outbox[-1].subject == "Someone tried to create an account with your address"
+    signin = re.search(r"https?://\S+/accounts/signin/\S*", mail.outbox[-1].body).group(0)
+    assert next_of(signin) == next_of(signup)  # the owner's way back in goes on to the offer they chose
+    signed_in = client.post(
+        urlsplit(signin)._replace(scheme="", netloc="").geturl(),
+        {"username": "owner@example.com", "password": PASSWORD, "next": next_of(signin)},
+    )
+    assert client.get(signed_in["Location"])["Location"].startswith("/payments/local/checkout/")
+    assert Checkout.objects.get().source_article == story
