@@ -42,3 +42,6 @@ def test_the_receipt_writes_the_schedule_out_over_smtp(client, commerce, reader,
     )
     welcome = next(message for message in messages if message["Subject"].startswith("Welcome"))
     assert "What you will be charged next:" in Mailbox.text(welcome)
+    # The welcome claims only what the site delivers: unlimited reading, not apps that do not exist yet.
+    assert "every story on our site with unlimited access" in Mailbox.text(welcome)
+    assert "apps" not in Mailbox.text(welcome)
