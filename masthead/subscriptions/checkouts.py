@@ -26,7 +26,8 @@ from masthead.payments.providers.local.provider import PayAttempt, PaymentRefuse
 from masthead.payments.registry import get_provider
 
 from . import offers as offer_rules
-from .models import Checkout, OfferKind, Subscription, SubscriptionChange, TrialCard
+from .lifecycle import note_change
+from .models import Checkout, OfferKind, Subscription, TrialCard
 from .services import REFUSAL_MESSAGES, checkout_expired, offer_refusal, offer_reserve, offer_terms, plan_terms
 from .states import Status
 
@@ -155,12 +156,9 @@ def subscription_started(subscription: Subscription) -> bool:
         # On the instance too: the handler saves it again after this.
         subscription.attention = "Duplicate: the reader already had a subscription when this checkout was paid."
         subscription.save(update_fields=["attention"])
-        SubscriptionChange.objects.create(
-            subscription=subscription,
-            at=clock.now(),
-            event="duplicate",
-            from_status=subscription.status,
-            to_status=subscription.status,
+        note_change(
+            subscription,
+            "duplicate",
             note="a second subscription of a subscribed reader: canceled and refunded at the provider",
         )
         transaction.on_commit(partial(_end_duplicate, subscription.pk))

@@ -41,3 +41,15 @@ def move_to(subscription: Subscription, target: Status, *, note: str) -> None:
         to_status=target,
         note=note,
     )
+
+
+def note_change(subscription: Subscription, event: str, *, note: str) -> None:
+    """Record in the subscription's history something that happened to it without changing its status."""
+    SubscriptionChange.objects.create(
+        subscription=subscription,
+        at=clock.now(),
+        event=event,
+        from_status=subscription.status,
+        to_status=subscription.status,
+        note=note[:300],
+    )

@@ -74,27 +74,15 @@ def send_subscription_email(
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [subscription.user.email])
 
 
-def notify(
-    kind: str,
-    subscription_id: int,
-    *,
-    amount_label: str = "",
-    payment_id: int = 0,
-    card_last4: str = "",
-    card_expiry: str = "",
-) -> None:
-    """Queue an email once the current transaction commits (never for a change that rolled back)."""
+def notify(kind: str, subscription_id: int, **details: str | int) -> None:
+    """Queue an email once the current transaction commits (never for a change that rolled back).
+
+    ``details`` are ``send_subscription_email``'s own keywords (amount_label, payment_id, card_last4, ...).
+    """
     if kind not in EMAILS:
         raise ValueError(f"unknown email {kind!r}")
     transaction.on_commit(
-        lambda: send_subscription_email.enqueue(
-            kind=kind,
-            subscription_id=subscription_id,
-            amount_label=amount_label,
-            payment_id=payment_id,
-            card_last4=card_last4,
-            card_expiry=card_expiry,
-        )
+        lambda: send_subscription_email.enqueue(kind=kind, subscription_id=subscription_id, **details)
     )
 
 

@@ -29,7 +29,7 @@ from masthead.publishing.selectors import current_publication
 
 from . import offers as offer_rules
 from .entitlements import DUNNING_DAYS, EXPIRY_EVENTS, dunning_steps_due, expiry_event
-from .lifecycle import apply_event
+from .lifecycle import apply_event, note_change
 from .models import (
     CancellationFeedback,
     CancelReason,
@@ -41,7 +41,6 @@ from .models import (
     Payment,
     Plan,
     Subscription,
-    SubscriptionChange,
 )
 from .notifications import notify, notify_marketing
 from .selectors import grace_period, reader_history, subscription_facts, winback_candidates
@@ -353,14 +352,7 @@ def subscription_change_plan(*, user, subscription_id: int, plan: Plan) -> Subsc
         ]
     )
     ended = f"; the offer {old_offer.name!r} ended" if old_offer else ""
-    SubscriptionChange.objects.create(
-        subscription=subscription,
-        at=clock.now(),
-        event="plan_changed",
-        from_status=subscription.status,
-        to_status=subscription.status,
-        note=f"plan {old_plan.slug} → {plan.slug}{ended}"[:300],
-    )
+    note_change(subscription, "plan_changed", note=f"plan {old_plan.slug} → {plan.slug}{ended}")
     return subscription
 
 
@@ -488,14 +480,7 @@ def subscription_keep_with_offer(
     subscription.discount_intervals = offer.percent_off_intervals
     subscription.save(update_fields=["discount_percent_off", "discount_first_interval", "discount_intervals"])
     _feedback(subscription, reason=reason, text=text, offered=offer, outcome=CancellationFeedback.Outcome.KEPT)
-    SubscriptionChange.objects.create(
-        subscription=subscription,
-        at=clock.now(),
-        event="retention_offer_taken",
-        from_status=subscription.status,
-        to_status=subscription.status,
-        note=f"took {offer.name!r} instead of canceling"[:300],
-    )
+    note_change(subscription, "retention_offer_taken", note=f"took {offer.name!r} instead of canceling")
     return subscription
 
 
