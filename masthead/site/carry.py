@@ -18,6 +18,7 @@ from masthead.core.parse import LARGEST_ID, positive_int
 from masthead.publishing.models import Article
 from masthead.publishing.selectors import visible_article
 from masthead.subscriptions.models import Offer, Plan
+from masthead.subscriptions.selectors import carried_choice
 
 SALT = "masthead.site.carry"
 # As long as the email confirmation link that carries it (accounts.verification.MAX_AGE), and a day more.
@@ -83,17 +84,13 @@ class Chosen:
 
 
 def chosen(choice: Choice | None) -> Chosen | None:
-    """The rows ``choice`` names; None when its plan (or its offer) no longer exists."""
+    """The rows ``choice`` names; None when its plan or offer is no longer on show (or never was to this reader)."""
     if choice is None:
         return None
-    plan = Plan.objects.filter(pk=choice.plan_id).first()
-    if plan is None:
+    found = carried_choice(choice.plan_id, choice.offer_id, choice.code)
+    if found is None:
         return None
-    offer = None
-    if choice.offer_id:
-        offer = Offer.objects.filter(pk=choice.offer_id, plan=plan).first()
-        if offer is None:
-            return None
+    plan, offer = found
     return Chosen(plan, offer, choice.code, visible_article(choice.article_id))
 
 

@@ -71,6 +71,24 @@ def winback_candidates(now: dt.datetime) -> list[Offer]:
     return sorted(offers, key=lambda offer: (offer.eligibility != Eligibility.LAPSED, offer.ends_at, offer.pk))
 
 
+def carried_choice(
+    plan_id: int, offer_id: int | None, code: str, now: dt.datetime | None = None
+) -> tuple[Plan, Offer | None] | None:
+    """The live plan, and the offer on sale for it, that a choice carried through the account step names.
+
+    None when either is gone or was never on show to this reader: a retention offer, an ended or capped
+    one, or one that needs a code the choice does not carry. So an offer's name is only ever echoed back
+    to a reader who could have seen it on /subscribe.
+    """
+    plan = live_plans().filter(pk=plan_id).first()
+    if plan is None or offer_id is None:
+        return (plan, None) if plan else None
+    offer = live_offers(now).filter(pk=offer_id, plan=plan).first()
+    if offer is None or (offer.code and code.strip().lower() != offer.code.lower()):
+        return None
+    return plan, offer
+
+
 def offer_deadline(offer: Offer, this_year: int) -> str:
     """ "April 30th" in the active language and time zone; with the year when it is not ``this_year``."""
     ends = timezone.localtime(offer.ends_at)
