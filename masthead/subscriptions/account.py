@@ -131,7 +131,7 @@ def checkout_confirmation(user, *, session_id: str, now: dt.datetime) -> Confirm
     Everything shown comes from our rows, never from the address: another reader's session id finds nothing.
     """
     session_id = session_id.strip()[:120]
-    if not session_id or not user.is_authenticated:
+    if not session_id or not session_id.isascii() or not session_id.isprintable() or not user.is_authenticated:
         return None
     checkout = Checkout.objects.select_related("plan", "offer").filter(user=user, session_id=session_id).first()
     if checkout is None:
