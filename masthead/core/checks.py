@@ -18,6 +18,7 @@ production, or incomplete. Errors stop ``manage.py check``, ``migrate``, ``colle
     masthead.W003  (deploy) a MASTHEAD_SITE_URL whose host ALLOWED_HOSTS refuses
     masthead.W004  (deploy) the memory meter store with DEBUG off
     masthead.W005  the local provider with MASTHEAD_STRIPE_TAX on (no Stripe Tax is computed)
+    masthead.W006  (subscriptions/checks.py) a grace period that ends before the last dunning reminder
 """
 
 from __future__ import annotations

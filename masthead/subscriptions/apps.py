@@ -9,6 +9,7 @@ class SubscriptionsConfig(AppConfig):
     def ready(self) -> None:
         from masthead.payments.providers.local.provider import register_checkout_guard
 
+        from . import checks  # noqa: F401 -- registers the subscription settings' system checks
         from .checkouts import payment_guard
         from .handlers import register_handlers
 

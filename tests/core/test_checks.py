@@ -37,6 +37,7 @@ BAD = [
     ({"STRIPE_WEBHOOK_SECRET": "masthead"}, "masthead.W002"),
     ({"MASTHEAD_SITE_URL": "https://other.example.com"}, "masthead.W003"),
     ({"MASTHEAD_METER_STORE": "memory"}, "masthead.W004"),
+    ({"MASTHEAD_GRACE_DAYS": 5}, "masthead.W006"),
 ]
 
 
