@@ -54,7 +54,11 @@ def signup(request: HttpRequest) -> HttpResponse:
             notices.send_signup_notice(
                 signup.user, base_url=site_base(request), publication_name=request.publication.name, next_url=next_url
             )
-        return _private(render(request, "accounts/signup_sent.html", {"email": email, "chosen": context["chosen"]}))
+        return _private(
+            render(
+                request, "accounts/signup_sent.html", {"email": email, "chosen": context["chosen"], "next": next_url}
+            )
+        )
     return render(request, "accounts/signup.html", context)
 
 

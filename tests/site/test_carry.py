@@ -272,3 +272,20 @@ def test_sign_up_names_a_code_offer_when_the_right_code_came_with_it(client, com
     offer = Offer.objects.get(slug="club")
     response = client.post("/subscribe/checkout/", {"plan": commerce.monthly.pk, "offer": offer.pk, "code": "club"})
     assert "Create your free account to start Readers&#x27; club" in client.get(response["Location"]).content.decode()
+
+
+def test_the_check_your_email_page_signs_in_with_the_offer_still_chosen(client, commerce, story, fast_hashing):
+    signup = choose(client, commerce.monthly, commerce.intro, story)
+    sent = client.post(signup, {"email": "new@example.com", "password": PASSWORD, "next": next_of(signup)})
+    page = sent.content.decode()
+    assert "Check your email" in page
+    section = page[page.index("Check your email</h1>") :]
+    signin = re.search(r'href="(/accounts/signin/[^"]*)"', section).group(1).replace("&amp;", "&")
+    assert "next=" in signin and next_of(signin) == next_of(signup)
+
+
+def test_already_a_subscriber_signs_in_and_comes_back_with_the_article(client, commerce, story):
+    page = client.get(f"/subscribe/?article={story.pk}").content.decode()
+    assert "Already a subscriber?" in page
+    signin = re.search(r'href="(/accounts/signin/\?next=[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert next_of(signin) == f"/subscribe/?article={story.pk}"
