@@ -19,8 +19,16 @@ from masthead.publishing.selectors import visible_article
 from .entitlements import entitlement
 from .models import Checkout, Payment, Plan, Subscription
 from .schedule import describe_plan, describe_subscription
-from .selectors import current_subscription, grace_period, subscription_facts, tax_terms
-from .services import offer_terms, subscription_discount
+from .selectors import (
+    current_subscription,
+    discount_to_come,
+    grace_period,
+    paid_intervals,
+    subscription_discount,
+    subscription_facts,
+    tax_terms,
+)
+from .services import offer_terms
 from .states import Status
 
 STATUS_LABELS = {
@@ -46,21 +54,12 @@ def _next_charge(subscription: Subscription) -> NextCharge | None:
     at = subscription.trial_end if subscription.status == Status.TRIALING else subscription.current_period_end
     if at is None:
         return None
-    paid_intervals = subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
     terms = offer_terms(subscription.offer) if subscription.offer else None
     amount = charge_for_interval(
-        subscription.plan.amount_minor, terms, paid_intervals + 1, subscription_discount(subscription)
+        subscription.plan.amount_minor, terms, paid_intervals(subscription) + 1, subscription_discount(subscription)
     )
     tax = tax_terms()
     return NextCharge(amount, at, plus_tax=tax.collected and not tax.prices_include_tax)
-
-
-def _discount_to_come(subscription: Subscription) -> bool:
-    discount = subscription_discount(subscription)
-    if discount is None:
-        return False
-    paid = subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
-    return discount.first_interval + discount.intervals - 1 > paid
 
 
 def cancel_message(subscription: Subscription) -> str:
@@ -100,7 +99,7 @@ def account_context(user, *, return_url: str) -> dict:
         # What the coming charges are, in words ("$3 a month for 2 months from December 15, then ...").
         "schedule": schedule,
         # The same words, labelled as the discount while one given to it is still to come.
-        "discount_schedule": schedule if _discount_to_come(subscription) else "",
+        "discount_schedule": schedule if discount_to_come(subscription) else "",
         "access_until": access.until if access.full_access else None,
         "payments": payments,
         "payments_taxed": any(payment.tax_minor for payment in payments),  # net, tax and total columns

@@ -19,9 +19,10 @@ from django.utils.translation import npgettext, pgettext
 from masthead.payments.billing import ScheduleStep, price_schedule, yearly_saving
 from masthead.payments.interface import Discount, Interval, PlanTerms
 
-from .models import Offer, Payment, Plan, Subscription
+from .models import Offer, Plan, Subscription
 from .money import format_money
-from .services import offer_terms, plan_terms, subscription_discount
+from .selectors import paid_intervals, subscription_discount
+from .services import offer_terms, plan_terms
 from .states import Status
 
 
@@ -58,7 +59,7 @@ def subscription_schedule(subscription: Subscription) -> list[ScheduleStep]:
         terms = dataclasses.replace(terms, trial_days=0) if terms else None
     else:
         start = subscription.current_period_end
-        billed = subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
+        billed = paid_intervals(subscription)
     if start is None:
         return []
     return price_schedule(
@@ -153,7 +154,7 @@ def describe_with_discount(subscription: Subscription, *, percent_off: int, inte
     what a retention offer means for this reader ("$6 a month for 3 months, then $12 a month from March 15")."""
     if subscription.current_period_end is None:
         return ""
-    billed = subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
+    billed = paid_intervals(subscription)
     steps = price_schedule(
         plan_terms(subscription.plan),
         offer_terms(subscription.offer) if subscription.offer else None,

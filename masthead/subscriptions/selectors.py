@@ -11,11 +11,12 @@ from django.utils import dateformat, timezone
 from django.utils.translation import pgettext
 
 from masthead.core import clock
+from masthead.payments.billing import Discount
 from masthead.payments.registry import collects_tax
 from masthead.publishing.selectors import current_publication
 
 from .entitlements import Entitlement, SubscriptionFacts, best_entitlement
-from .models import Eligibility, Offer, OfferPurpose, Plan, Subscription
+from .models import Eligibility, Offer, OfferPurpose, Payment, Plan, Subscription
 from .states import Status
 
 
@@ -161,3 +162,23 @@ def reader_history(user) -> ReaderHistoryFacts:
     return ReaderHistoryFacts(
         has_current_subscription=bool(statuses - {Status.EXPIRED}), ever_subscribed=bool(statuses)
     )
+
+
+def subscription_discount(subscription: Subscription) -> Discount | None:
+    """The discount given to the running subscription (a retention offer taken), or None."""
+    if not subscription.discount_percent_off or not subscription.discount_intervals:
+        return None
+    return Discount(
+        subscription.discount_percent_off, subscription.discount_first_interval, subscription.discount_intervals
+    )
+
+
+def paid_intervals(subscription: Subscription) -> int:
+    """How many intervals the subscription has paid for (the renewals count from here)."""
+    return subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
+
+
+def discount_to_come(subscription: Subscription) -> bool:
+    """Whether a discount given to the subscription still lowers one of its coming charges."""
+    discount = subscription_discount(subscription)
+    return discount is not None and discount.first_interval + discount.intervals - 1 > paid_intervals(subscription)

@@ -17,7 +17,6 @@ from masthead.core import clock
 from masthead.payments.interface import (
     CheckoutRequest,
     CheckoutStart,
-    Discount,
     DiscountTerms,
     Interval,
     OfferTerms,
@@ -38,12 +37,18 @@ from .models import (
     Offer,
     OfferKind,
     OfferPurpose,
-    Payment,
     Plan,
     Subscription,
 )
 from .notifications import notify, notify_marketing
-from .selectors import grace_period, reader_history, subscription_facts, winback_candidates
+from .selectors import (
+    discount_to_come,
+    grace_period,
+    paid_intervals,
+    reader_history,
+    subscription_facts,
+    winback_candidates,
+)
 from .states import Event, Status, can
 
 logger = logging.getLogger(__name__)
@@ -363,23 +368,8 @@ class RetentionRefused(Exception):
     """The retention offer cannot be taken (any more); the message says so, for the reader."""
 
 
-def subscription_discount(subscription: Subscription) -> Discount | None:
-    """The discount given to the running subscription (a retention offer taken), or None."""
-    if not subscription.discount_percent_off or not subscription.discount_intervals:
-        return None
-    return Discount(
-        subscription.discount_percent_off, subscription.discount_first_interval, subscription.discount_intervals
-    )
-
-
-def paid_intervals(subscription: Subscription) -> int:
-    """How many intervals the subscription has paid for (the renewals count from here)."""
-    return subscription.payments.filter(outcome=Payment.Outcome.PAID).count()
-
-
 def _subscriber_state(subscription: Subscription) -> offer_rules.SubscriberState:
-    discount = subscription_discount(subscription)
-    running = discount is not None and discount.first_interval + discount.intervals - 1 > paid_intervals(subscription)
+    running = discount_to_come(subscription)
     last = (
         CancellationFeedback.objects.filter(
             subscription__user_id=subscription.user_id, outcome=CancellationFeedback.Outcome.KEPT
