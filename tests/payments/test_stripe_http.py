@@ -30,6 +30,7 @@ class ScriptedStripe:
         self.url = ""
         self.script: dict[tuple[str, str], tuple[int, dict]] = {}
         self.requests: list[tuple[str, str, dict[str, list[str]]]] = []
+        self.headers: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers) of every request
         self._lock = threading.Lock()
 
     def reply(self, method: str, path: str, body: dict, status: int = 200) -> None:
@@ -39,11 +40,16 @@ class ScriptedStripe:
         with self._lock:
             return [form for m, p, form in self.requests if (m, p) == (method, path)]
 
-    def handle(self, method: str, target: str, body: bytes) -> tuple[int, dict]:
+    def sent_headers(self, method: str, path: str) -> list[dict[str, str]]:
+        with self._lock:
+            return [headers for m, p, headers in self.headers if (m, p) == (method, path)]
+
+    def handle(self, method: str, target: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict]:
         parts = urlsplit(target)
         form = parse_qs(body.decode() or parts.query, keep_blank_values=True)
         with self._lock:
             self.requests.append((method, parts.path, form))
+            self.headers.append((method, parts.path, {key.lower(): value for key, value in (headers or {}).items()}))
         return self.script.get(
             (method, parts.path), (404, {"error": {"type": "invalid_request_error", "message": "not scripted"}})
         )
@@ -56,7 +62,7 @@ def scripted() -> Iterator[ScriptedStripe]:
     class Handler(QuietHandler):
         def _answer(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status, payload = stripe_server.handle(self.command, self.path, body)
+            status, payload = stripe_server.handle(self.command, self.path, body, dict(self.headers))
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -214,6 +220,31 @@ def test_a_refused_discount_is_a_provider_error(provider, scripted):
     scripted.reply("POST", "/v1/subscriptions/sub_1", refused, status=400)
     with pytest.raises(ProviderError, match="apply the discount"):
         provider.apply_discount(subscription_id="sub_1", discount=HALF_OFF)
+
+
+def test_a_retention_coupon_already_on_the_subscription_is_not_set_a_second_time(provider, scripted):
+    """A reply that timed out after Stripe set the coupon: taking the offer again must not stack a second one."""
+    coupon_id = "masthead-retention-50-off-3-months"
+    scripted.reply("GET", f"/v1/coupons/{coupon_id}", {"id": coupon_id, "object": "coupon"})
+    scripted.reply("GET", "/v1/subscriptions/sub_1", subscription(discounts=["di_intro"]))
+    scripted.reply("POST", "/v1/subscriptions/sub_1", subscription())
+    provider.apply_discount(subscription_id="sub_1", discount=HALF_OFF)
+    [update] = scripted.sent("POST", "/v1/subscriptions/sub_1")  # the first time: set, once
+    assert one(update, "discounts[1][coupon]") == coupon_id
+    [headers] = scripted.sent_headers("POST", "/v1/subscriptions/sub_1")
+    assert headers["idempotency-key"] == f"retention-sub_1-{coupon_id}"  # a retried request is applied once
+    [read] = scripted.sent("GET", "/v1/subscriptions/sub_1")
+    assert one(read, "expand[0]") == "discounts"  # the discounts' coupons are read with the subscription
+
+    # Stripe did set it (the reply was lost): the discounts name their coupons, in today's shape and the older.
+    intro = {"id": "di_intro", "object": "discount", "source": {"type": "coupon", "coupon": "INTRO"}}
+    for taken in (
+        {"id": "di_2", "object": "discount", "source": {"type": "coupon", "coupon": coupon_id}},
+        {"id": "di_2", "object": "discount", "coupon": {"id": coupon_id, "object": "coupon"}},
+    ):
+        scripted.reply("GET", "/v1/subscriptions/sub_1", subscription(discounts=[intro, taken]))
+        provider.apply_discount(subscription_id="sub_1", discount=HALF_OFF)
+        assert len(scripted.sent("POST", "/v1/subscriptions/sub_1")) == 1  # no second update: one coupon
 
 
 # -- issue 11: the hosted checkout writes the schedule out and comes back with its session id ----------------

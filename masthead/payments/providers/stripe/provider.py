@@ -60,6 +60,20 @@ def _discount_ids(subscription: Mapping[str, Any]) -> list[str]:
     return [discount_id for discount_id in found if discount_id]
 
 
+def _discount_coupons(subscription: Mapping[str, Any]) -> set[str]:
+    """The coupons of a subscription's discounts, where they are expanded: ``source.coupon`` (API versions since
+    2025) or ``coupon`` (before), either an id or the object."""
+    items = list(subscription.get("discounts") or [])
+    if isinstance(subscription.get("discount"), Mapping):
+        items.append(subscription["discount"])
+    coupons = set()
+    for item in items:
+        if isinstance(item, Mapping):
+            source = item.get("source") if isinstance(item.get("source"), Mapping) else {}
+            coupons |= {_id(source.get("coupon")), _id(item.get("coupon"))}
+    return coupons - {""}
+
+
 def retention_coupon_id(discount: DiscountTerms) -> str:
     """The id of the coupon Masthead makes for a discount: the same percentage and span share one coupon."""
     return f"masthead-retention-{discount.percent_off}-off-{discount.months}-months"
@@ -271,14 +285,26 @@ class StripeProvider:
         discounts so far (an offer's coupon) are kept, and the new one comes after them: Stripe applies them in
         turn, as ``payments.billing.charge_for_interval`` does. localstripe creates coupons but does not apply
         them to subscriptions (tests/payments/test_stripe_http.py covers the update).
+
+        Idempotent, so that a reader may take the offer again after an error: a coupon already among the
+        subscription's discounts (an update that went through, though its reply was lost) is not set a second
+        time, and the update carries an idempotency key, so that Stripe applies a retried request once.
         """
         coupon_id = discount.provider_coupon_id or retention_coupon_id(discount)
         with _stripe_errors("apply the discount"):
             if not discount.provider_coupon_id:
                 self._ensure_coupon(coupon_id, discount)
-            subscription = self._client.v1.subscriptions.retrieve(subscription_id).to_dict()
+            subscription = self._client.v1.subscriptions.retrieve(
+                subscription_id, params={"expand": ["discounts"]}
+            ).to_dict()
+            if coupon_id in _discount_coupons(subscription):
+                return
             kept = [{"discount": discount_id} for discount_id in _discount_ids(subscription)]
-            self._client.v1.subscriptions.update(subscription_id, params={"discounts": [*kept, {"coupon": coupon_id}]})
+            self._client.v1.subscriptions.update(
+                subscription_id,
+                params={"discounts": [*kept, {"coupon": coupon_id}]},
+                options={"idempotency_key": f"retention-{subscription_id}-{coupon_id}"},
+            )
 
     def _ensure_coupon(self, coupon_id: str, discount: DiscountTerms) -> None:
         try:
