@@ -230,7 +230,12 @@ def checkout_redeemed(checkout: Checkout) -> None:
     if checkout.offer_id and not checkout.redemption_reserved:
         # Paid without a reservation (a checkout from before reservations, or confirmed after it expired):
         # the money was taken, so the redemption counts even past the cap.
-        Offer.objects.filter(pk=checkout.offer_id).update(redemptions=F("redemptions") + 1)
+        _offer_count(checkout.offer_id)
+
+
+def _offer_count(offer_id: int) -> None:
+    """Count one redemption of the offer even past its cap: the provider already gave it."""
+    Offer.objects.filter(pk=offer_id).update(redemptions=F("redemptions") + 1)
 
 
 def checkouts_expire(now: dt.datetime) -> int:
@@ -453,18 +458,25 @@ def subscription_keep_with_offer(
 ) -> Subscription:
     """The reader takes the retention offer instead of canceling: the provider takes the discount off the next
     charges, and the subscription runs on. Raises RetentionRefused when that offer is not (any more) theirs to
-    take, and ProviderError when the provider fails; either way nothing changes."""
+    take, and ProviderError when the provider fails; either way nothing changes here.
+
+    The provider is asked first, holding only this reader's subscription row, and the redemption is taken
+    after: the offer's row, which every taker updates, is not held locked over a provider's round trip. Had
+    the cap been reached meanwhile, the discount the provider set counts all the same (as a checkout paid past
+    the cap does): our rows must say what the reader is charged. A provider error may hide a discount that was
+    set (a lost reply); the offer is then shown again, and taking it again is safe, as ``apply_discount`` sets
+    the same discount only once."""
     subscription = _owned(user, subscription_id)
     offer = retention_offer_for(subscription)
     if offer is None or offer.pk != offer_id:
         raise RetentionRefused(_("That offer is not available. Your subscription was not changed."))
-    if not offer_reserve(offer_id=offer.pk):
-        raise RetentionRefused(_(REFUSAL_MESSAGES[offer_rules.Refusal.CAP_REACHED]))
     months = offer.percent_off_intervals * (12 if subscription.plan.interval == Interval.YEAR else 1)
     get_provider(subscription.provider).apply_discount(
         subscription_id=subscription.provider_subscription_id,
         discount=DiscountTerms(offer.percent_off, offer.percent_off_intervals, months, offer.provider_coupon_id),
     )
+    if not offer_reserve(offer_id=offer.pk):
+        _offer_count(offer.pk)  # taken by others meanwhile: this one was set all the same
     subscription.discount_percent_off = offer.percent_off
     subscription.discount_first_interval = paid_intervals(subscription) + 1
     subscription.discount_intervals = offer.percent_off_intervals

@@ -267,6 +267,33 @@ def test_a_provider_failure_leaves_everything_as_it_was(client, subscriber, rete
     assert not CancellationFeedback.objects.exists()
 
 
+def test_the_provider_sets_the_discount_before_the_offer_is_reserved_and_what_it_set_counts(
+    client, subscriber, retention, monkeypatch
+):
+    """The offer's row (every taker's) is not held locked over the provider's round trip: the redemption is
+    taken after it. Had the cap been reached meanwhile, the discount the provider set still counts."""
+    retention.redemption_cap = 1
+    retention.save(update_fields=["redemption_cap"])
+    seen = []
+    apply_discount = LocalProvider.apply_discount
+
+    def racing(self, **kwargs):
+        seen.append(Offer.objects.get(pk=retention.pk).redemptions)
+        Offer.objects.filter(pk=retention.pk).update(redemptions=1)  # another reader took the last one meanwhile
+        apply_discount(self, **kwargs)
+
+    monkeypatch.setattr(LocalProvider, "apply_discount", racing)
+    response = client.post(
+        CANCEL, {"subscription": subscriber.pk, "action": "keep", "offer": retention.pk}, follow=True
+    )
+    assert "Thank you for staying with us." in html.unescape(response.content.decode())
+    assert seen == [0]  # nothing reserved yet while the provider worked
+    subscriber.refresh_from_db()
+    retention.refresh_from_db()
+    assert subscriber.discount_percent_off == 50 and LocalSubscription.objects.get().discount["percent_off"] == 50
+    assert retention.redemptions == 2  # past the cap: the provider did set it, so our rows say so
+
+
 def test_the_cancel_page_speaks_japanese(client, subscriber, retention):
     publication = current_publication()
     publication.language = "ja"
