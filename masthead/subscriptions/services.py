@@ -536,8 +536,12 @@ def dunning_due(now: dt.datetime) -> int:
     candidates = Subscription.objects.filter(
         status=Status.PAST_DUE, dunning_started_at__isnull=False, dunning_step__lt=len(DUNNING_DAYS)
     )
-    for pk in candidates.values_list("pk", flat=True):
+    for pk, provider, provider_subscription_id in candidates.values_list("pk", "provider", "provider_subscription_id"):
         with transaction.atomic():
+            if provider == "local" and provider_subscription_id:
+                # The local provider's own paths (a new card, a renewal) lock its row and then, handling their
+                # events, ours: the same order here, else a tick and a card update at once deadlock.
+                get_provider("local").lock(subscription_id=provider_subscription_id)
             locked = Subscription.objects.select_for_update().filter(pk=pk, status=Status.PAST_DUE).first()
             if locked is None or locked.dunning_started_at is None:
                 continue  # paid, canceled or expired since the list was read

@@ -70,3 +70,53 @@ def test_overlapping_ticks_take_each_dunning_step_once(tmp_path, database):
         assert sum(taken) == COUNT, taken
         ledger = shell_json(site, STEPS)
         assert ledger == {"steps": [2] * COUNT, "attempts": [2] * COUNT}, json.dumps(ledger)
+
+
+# The tick's retry is held for a while, as a slow one would be, once the tick has its locks.
+TICK_SLOW_RETRY = """
+import time
+from masthead.payments.providers.local.provider import LocalProvider
+retry = LocalProvider.retry_payment
+def slow(self, **kwargs):
+    time.sleep(4)
+    return retry(self, **kwargs)
+LocalProvider.retry_payment = slow
+from masthead.subscriptions.services import subscriptions_tick
+time.sleep(max(0.0, {start} - time.time()))
+print(subscriptions_tick()["dunning"])
+"""
+# Meanwhile the reader gives a new card on the card page (which retries the open invoice with it at once).
+NEW_CARD = """
+import time
+from masthead.payments.models import LocalSubscription
+from masthead.payments.providers.local.provider import LocalProvider
+time.sleep(max(0.0, {start} + 1.5 - time.time()))
+local = LocalSubscription.objects.get()
+card = dict(card_number="4242424242424242", expiry="12/34")
+print(LocalProvider().update_card(subscription_id=local.subscription_id, **card))
+"""
+STATUS = """
+import json
+from masthead.subscriptions.models import Subscription
+print(json.dumps(list(Subscription.objects.values_list("status", "dunning_step"))))
+"""
+
+
+@pytest.mark.postgres
+def test_a_tick_and_a_new_card_at_once_take_their_locks_in_one_order(tmp_path):
+    """The card page locks the local provider's row, then (its event) ours; the tick took ours, then the
+    provider's: at once, PostgreSQL found a deadlock and killed one. Both now take the provider's row first."""
+    with served_site(tmp_path, database="postgres", workers=1) as site:
+        readers(site, count=1)
+        prepared = site.manage("shell", "-c", FAILED_AND_DAY_3)
+        assert prepared.stdout.split()[-1] == "1", prepared.stdout[-2000:] + prepared.stderr[-3000:]
+        start = time.time() + 4
+        scripts = [TICK_SLOW_RETRY.format(start=start), NEW_CARD.format(start=start)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            tick, card = pool.map(lambda code: site.manage("shell", "-c", code, check=False), scripts)
+
+        for run in (tick, card):
+            assert run.returncode == 0 and "deadlock" not in run.stderr, run.stderr[-3000:]
+        assert tick.stdout.split()[-1] == "1"  # the tick took its day-3 step (its retry failed: the old card)
+        assert card.stdout.split()[-1] == "paid"  # then the new card paid the open invoice
+        assert shell_json(site, STATUS) == [["active", 0]]

@@ -417,6 +417,14 @@ class LocalProvider:
         local.save()
         self._emit_invoice(EventKind.INVOICE_PAID, local, now, charge, invoice_id=invoice_id or None)
 
+    def lock(self, *, subscription_id: str) -> None:
+        """Lock the local subscription's row for the caller's transaction.
+
+        This provider locks its row, then (handling the change's event) the subscription's row on our side: a
+        caller that is to lock both, and change this one (a retry), takes this lock first, in the same order.
+        """
+        LocalSubscription.objects.select_for_update().filter(subscription_id=subscription_id).first()
+
     def retry_payment(self, *, subscription_id: str, now: dt.datetime) -> bool:
         """Charge a past due subscription's open invoice again with its card; returns whether it was paid.
 
