@@ -117,6 +117,7 @@ class EventKind(StrEnum):
     INVOICE_PAID = "invoice.paid"
     INVOICE_PAYMENT_FAILED = "invoice.payment_failed"
     CARD_EXPIRING = "card.expiring"  # the customer's card expires at the end of next month
+    CARD_SAVED = "card.saved"  # a card was saved for the customer, or its network renewed it (a new expiry)
     UNKNOWN = "unknown"
 
 
@@ -143,7 +144,8 @@ class PaymentEvent:
     currency: str = ""
     tax_minor: int | None = None  # the part of amount_minor that is tax (None: the event does not say)
     tax_label: str = ""  # the tax's name and rate as receipts print it ("VAT 20%"), when the provider names one
-    # The card an event is about (CARD_EXPIRING): enough to name it to the reader, and to tell one card from another.
+    # The card an event is about (CARD_EXPIRING, CARD_SAVED): enough to name it to the reader, and to tell one
+    # card from another.
     card_last4: str = ""
     card_exp_month: int | None = None
     card_exp_year: int | None = None

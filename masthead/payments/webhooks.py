@@ -149,6 +149,19 @@ def _replay_waiting(provider: str, subscription_id: str, *, exclude: int) -> Non
         _dispatch(stored, event_from_stored(stored))
 
 
+def latest_event(*, provider: str, kind: EventKind, customer_id: str) -> PaymentEvent | None:
+    """The newest stored event of ``kind`` about the customer (e.g. the card saved before its subscription was
+    known), or None."""
+    if not customer_id:
+        return None
+    stored = (
+        WebhookEvent.objects.filter(provider=provider, kind=kind, payload__customer_id=customer_id)
+        .order_by("-occurred_at", "-pk")
+        .first()
+    )
+    return event_from_stored(stored) if stored else None
+
+
 def event_from_stored(stored: WebhookEvent) -> PaymentEvent:
     data = dict(stored.payload)
     data["kind"] = EventKind(data["kind"])

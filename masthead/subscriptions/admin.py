@@ -127,6 +127,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "discount_intervals",
         "dunning_started_at",  # the dunning's steps are the tick's to take (services.dunning_due)
         "dunning_step",
+        "card_last4",  # the provider's events name the card (services.cards_expiring reads it)
+        "card_exp_month",
+        "card_exp_year",
+        "card_fingerprint",
+        "card_saved_at",
         "card_expiry_notice_for",
     ]
 

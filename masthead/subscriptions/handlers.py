@@ -16,14 +16,15 @@ from django.db.models import Max
 
 from masthead.core import clock
 from masthead.payments.interface import EventKind, PaymentEvent, ProviderStatus
-from masthead.payments.webhooks import Ignored, NotReady, register
+from masthead.payments.registry import get_provider
+from masthead.payments.webhooks import Ignored, NotReady, latest_event, register
 
 from .checkouts import lock_reader, subscription_started
 from .lifecycle import apply_event, move_to
 from .models import Checkout, Payment, Subscription
 from .money import format_money
 from .notifications import notify
-from .services import checkout_redeemed
+from .services import card_notice_key, card_notice_send, checkout_redeemed
 from .states import Event, Status, can, provider_may_move
 
 # The provider's status (ProviderStatus, its vocabulary) → ours (Status). Some words are spelled alike
@@ -114,6 +115,7 @@ def _create_from_checkout(event: PaymentEvent) -> Subscription | None:
     checkout.state = Checkout.State.COMPLETED
     checkout.save(update_fields=["state"])
     checkout_redeemed(checkout)
+    _adopt_saved_card(subscription)
     if subscription_started(subscription):
         notify("welcome", subscription.pk)
     return subscription
@@ -127,8 +129,9 @@ def _subscription_for(event: PaymentEvent) -> Subscription:
 
 
 def _sync_period(subscription: Subscription, event: PaymentEvent) -> None:
-    if event.customer_id:
+    if event.customer_id and event.customer_id != subscription.provider_customer_id:
         subscription.provider_customer_id = event.customer_id
+        _adopt_saved_card(subscription)
     if event.current_period_start:
         subscription.current_period_start = event.current_period_start
     if event.current_period_end:
@@ -301,9 +304,47 @@ def on_invoice_payment_failed(event: PaymentEvent) -> str:
 
 
 def _card_key(event: PaymentEvent) -> str:
-    """One card at one expiry: a renewed card (same number, new expiry) is another card to warn about."""
-    card = event.card_fingerprint or event.card_last4 or "card"
-    return f"{card[:40]}:{event.card_exp_year or 0}-{event.card_exp_month or 0:02}"
+    return card_notice_key(event.card_fingerprint, event.card_last4, event.card_exp_month, event.card_exp_year)
+
+
+def _save_card(subscription: Subscription, event: PaymentEvent) -> bool:
+    """Keep the card the event names on the subscription, unless a newer word about its card came first."""
+    if subscription.card_saved_at is not None and subscription.card_saved_at > event.occurred_at:
+        return False
+    subscription.card_last4, subscription.card_fingerprint = event.card_last4, event.card_fingerprint
+    subscription.card_exp_month, subscription.card_exp_year = event.card_exp_month, event.card_exp_year
+    subscription.card_saved_at = event.occurred_at
+    subscription.save(
+        update_fields=["card_last4", "card_fingerprint", "card_exp_month", "card_exp_year", "card_saved_at"]
+    )
+    return True
+
+
+def _adopt_saved_card(subscription: Subscription) -> None:
+    """The card saved for the customer before the subscription was known here (a hosted Checkout saves it first)."""
+    if subscription.card_saved_at is not None or not get_provider(subscription.provider).hosted_checkout:
+        return
+    saved = latest_event(
+        provider=subscription.provider, kind=EventKind.CARD_SAVED, customer_id=subscription.provider_customer_id
+    )
+    if saved is not None:
+        _save_card(subscription, saved)
+
+
+def on_card_saved(event: PaymentEvent) -> str:
+    """A card was saved for the customer (Checkout, the Billing Portal), or its network renewed it: keep its
+    expiry on the customer's running subscriptions. One not known yet takes it when it is (``_sync_period``)."""
+    if not event.customer_id:
+        raise Ignored("the event names no customer")
+    running = Subscription.objects.select_for_update().filter(
+        provider=event.provider,
+        provider_customer_id=event.customer_id,
+        status__in=[Status.ACTIVE, Status.TRIALING, Status.PAST_DUE, Status.CANCELED],
+    )
+    saved = sum(_save_card(subscription, event) for subscription in running)
+    if not saved:
+        raise Ignored("no running subscription of this customer yet, or a newer card is known")
+    return f"kept the card on {saved} subscription(s)"
 
 
 def on_card_expiring(event: PaymentEvent) -> str:
@@ -321,15 +362,9 @@ def on_card_expiring(event: PaymentEvent) -> str:
         raise Ignored("the event names no customer or subscription")
     key, told = _card_key(event), 0
     for subscription in running:
-        if subscription.card_expiry_notice_for == key:
-            continue
-        subscription.card_expiry_notice_for = key
-        subscription.save(update_fields=["card_expiry_notice_for"])
-        expiry = (
-            f"{event.card_exp_month:02}/{event.card_exp_year}" if event.card_exp_month and event.card_exp_year else ""
+        told += card_notice_send(
+            subscription, key=key, last4=event.card_last4, month=event.card_exp_month, year=event.card_exp_year
         )
-        notify("card_expiring", subscription.pk, card_last4=event.card_last4, card_expiry=expiry)
-        told += 1
     if not told:
         raise Ignored("no running subscription to tell, or its reader was already told about this card")
     return f"told {told} reader(s) their card expires next month"
@@ -343,6 +378,7 @@ HANDLERS = {
     EventKind.INVOICE_PAID: on_invoice_paid,
     EventKind.INVOICE_PAYMENT_FAILED: on_invoice_payment_failed,
     EventKind.CARD_EXPIRING: on_card_expiring,
+    EventKind.CARD_SAVED: on_card_saved,
 }
 
 

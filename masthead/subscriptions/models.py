@@ -225,6 +225,15 @@ class Subscription(models.Model):
     dunning_step = models.PositiveSmallIntegerField(
         default=0, help_text=_("How many of the grace period's reminders (day 0, 3, 6) have gone out.")
     )
+    # The card paying for it, when the provider's events name it (Stripe's saved PaymentMethod; the local
+    # provider keeps its own): the tick says "your card expires next month" from these.
+    card_last4 = models.CharField(max_length=4, blank=True)
+    card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    card_fingerprint = models.CharField(max_length=64, blank=True)
+    card_saved_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the provider said this card was saved (an older word is ignored).")
+    )
     card_expiry_notice_for = models.CharField(
         max_length=80,
         blank=True,

@@ -503,6 +503,7 @@ def subscriptions_tick(now: dt.datetime | None = None) -> dict[str, int]:
     local = provider_name() == "local" or _has_local()
     counts["renewed"] = get_provider("local").renew_due(now) if local else 0
     counts["cards_expiring"] = get_provider("local").cards_expiring(now) if local else 0
+    counts["cards_expiring"] += cards_expiring(now)
     for subscription in Subscription.objects.filter(
         status__in=[Status.TRIALING, Status.CANCELED],
         trial_reminder_sent=False,
@@ -559,6 +560,49 @@ def dunning_due(now: dt.datetime) -> int:
                     continue
             notify("payment_reminder", locked.pk)
     return taken
+
+
+# -- "your card expires next month", once per card ---------------------------------------------------------
+def card_notice_key(fingerprint: str, last4: str, month: int | None, year: int | None) -> str:
+    """One card at one expiry: a renewed card (same number, new expiry) is another card to warn about. The
+    provider's event and our own rows name a card alike, so that its reader is told once, whichever comes first."""
+    card = fingerprint or last4 or "card"
+    return f"{card[:40]}:{year or 0}-{month or 0:02}"
+
+
+def card_notice_send(subscription: Subscription, *, key: str, last4: str, month: int | None, year: int | None) -> bool:
+    """Tell the reader of ``subscription`` (locked by the caller) that the card ``key`` expires next month, unless
+    they were told about that card already; returns whether they were told now."""
+    if subscription.card_expiry_notice_for == key:
+        return False
+    subscription.card_expiry_notice_for = key
+    subscription.save(update_fields=["card_expiry_notice_for"])
+    expiry = f"{month:02}/{year}" if month and year else ""
+    notify("card_expiring", subscription.pk, card_last4=last4, card_expiry=expiry)
+    return True
+
+
+def cards_expiring(now: dt.datetime) -> int:
+    """Tell, once per card, the readers whose saved card (as the provider's events named it: Stripe's
+    PaymentMethods, of which Stripe says nothing when they near their expiry) expires at the end of next month."""
+    year, month = divmod(now.year * 12 + now.month, 12)  # next month: now's month (1-12) is the 0-11 after it
+    month += 1
+    due = Subscription.objects.filter(
+        status__in=[Status.ACTIVE, Status.TRIALING],
+        cancel_at_period_end=False,
+        card_exp_month=month,
+        card_exp_year=year,
+    )
+    told = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Subscription.objects.select_for_update().filter(pk=pk, card_exp_month=month, card_exp_year=year)
+            subscription = locked.first()
+            if subscription is None:
+                continue
+            key = card_notice_key(subscription.card_fingerprint, subscription.card_last4, month, year)
+            told += card_notice_send(subscription, key=key, last4=subscription.card_last4, month=month, year=year)
+    return told
 
 
 # The statuses whose card can be updated: a subscription that will still be charged.

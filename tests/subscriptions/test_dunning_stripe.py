@@ -203,3 +203,76 @@ def test_another_readers_stripe_subscription_opens_no_portal(client, scripted, p
     response = client.get(f"/account/subscription/{portal_ready.pk}/card/", follow=True)
     assert "That subscription could not be found." in response.content.decode()
     assert len(scripted.sent("POST", "/v1/billing_portal/sessions")) == 1  # none opened for the intruder
+
+
+# -- the card a Checkout saved (a PaymentMethod, which customer.source.expiring never names) ------------------
+def payment_method(event_id: str, created: int, *, kind: str = "attached", exp_month: int = 12, exp_year: int = 2026):
+    """A ``payment_method.attached`` (Checkout or the portal saved the reader's card) or
+    ``payment_method.automatically_updated`` (the card network renewed it) event, as Stripe sends it."""
+    return event(
+        event_id,
+        f"payment_method.{kind}",
+        {
+            "id": "pm_1QxYzCheckout",
+            "object": "payment_method",
+            "type": "card",
+            "customer": "cus_1",
+            "billing_details": {"email": "paying@example.com", "name": None},
+            "card": {
+                "brand": "visa",
+                "country": "US",
+                "exp_month": exp_month,
+                "exp_year": exp_year,
+                "fingerprint": "Xt5EWLLDS7FJjR1c",
+                "funding": "credit",
+                "last4": "4242",
+            },
+            "created": created,
+            "livemode": False,
+            "metadata": {},
+        },
+        created,
+    )
+
+
+def test_a_checkout_card_expiring_next_month_is_told_once_from_our_rows(deliver, paid, clock):
+    now = int(clock.now.timestamp())
+    assert deliver(payment_method("evt_pm_attached", now)) == "processed"
+    mail.outbox.clear()
+    subscriptions_tick()
+    subscriptions_tick()
+    (message,) = mail.outbox
+    assert message.subject == CARD_EXPIRING and message.to == ["paying@example.com"]
+    assert "The card ending 4242 that pays for The Masthead Review expires at the end of next month (12/2026)." in (
+        message.body
+    )
+    # Stripe's own word about the same card (were it a Card object) is not a second warning.
+    assert deliver(card_expiring("evt_expiring_1", now + DAY)) == "ignored"
+    assert len(mail.outbox) == 1
+
+
+def test_a_card_expiring_later_is_told_in_its_last_month_only_even_if_saved_before_the_subscription(deliver, clock):
+    now = int(clock.now.timestamp())
+    # Checkout saves the card before its session completes: the card's event comes first, and waits.
+    assert deliver(payment_method("evt_pm_attached", now, exp_month=3, exp_year=2027)) == "ignored"
+    period_end = now + 150 * DAY  # a long first period: still running in February
+    created = subscription_object(deliver.reference, "active", period_end=period_end)
+    deliver(event("evt_created", "customer.subscription.created", created, now + 1))
+    deliver(invoice("evt_paid_1", "invoice.paid", "in_1", 1200, now + 1, period_end))
+    subscription = Subscription.objects.get()
+    assert subscription.status == "active"
+    assert (subscription.card_last4, subscription.card_exp_month, subscription.card_exp_year) == ("4242", 3, 2027)
+    mail.outbox.clear()
+    subscriptions_tick()
+    assert CARD_EXPIRING not in subjects()  # in November, March is not next month
+    clock.set(dt.datetime(2027, 2, 10, 12, tzinfo=dt.UTC))
+    subscriptions_tick()
+    subscriptions_tick()
+    assert subjects().count(CARD_EXPIRING) == 1  # in February it is: told once
+
+    # The network renewed the card: its new expiry replaces the old one, with nothing to tell.
+    renewed = payment_method("evt_pm_renewed", now + DAY, kind="automatically_updated", exp_year=2030)
+    assert deliver(renewed) == "processed"
+    assert Subscription.objects.get().card_exp_year == 2030
+    subscriptions_tick()
+    assert subjects().count(CARD_EXPIRING) == 1

@@ -26,6 +26,10 @@ KINDS: dict[str, EventKind] = {
     # A card (or source) of the customer expires at the end of next month. Stripe sends it for Card and Source
     # objects; the SDK's event list has no PaymentMethod counterpart (Stripe's own expiring-card emails cover those).
     "customer.source.expiring": EventKind.CARD_EXPIRING,
+    # The PaymentMethod a Checkout (or the Billing Portal) saves, and its network's renewal of it: their card's
+    # expiry is kept on our side, and the tick says "expires next month" from there.
+    "payment_method.attached": EventKind.CARD_SAVED,
+    "payment_method.automatically_updated": EventKind.CARD_SAVED,
 }
 
 
@@ -136,7 +140,8 @@ def _invoice_fields(invoice: Mapping, *, paid: bool) -> dict[str, Any]:
 
 
 def _card_fields(card: Mapping) -> dict[str, Any]:
-    """A card (``object: card``) or a card source (``object: source``, its details under ``card``)."""
+    """A card (``object: card``), or a card source or payment method (``object: source`` or ``payment_method``,
+    its details under ``card``)."""
     details = card.get("card") if isinstance(card.get("card"), Mapping) else card
     month, year = _int(details.get("exp_month")), _int(details.get("exp_year"))
     return {
@@ -167,7 +172,7 @@ def event_from_stripe(event: Mapping) -> PaymentEvent:
         fields = _subscription_fields(obj)
     elif kind in (EventKind.INVOICE_PAID, EventKind.INVOICE_PAYMENT_FAILED):
         fields = _invoice_fields(obj, paid=kind == EventKind.INVOICE_PAID)
-    elif kind == EventKind.CARD_EXPIRING:
+    elif kind in (EventKind.CARD_EXPIRING, EventKind.CARD_SAVED):
         fields = _card_fields(obj)
     else:
         fields = {}
