@@ -37,14 +37,21 @@ class ReaderHistory:
     ever_subscribed: bool = False
 
 
-def refusal(offer: OfferRules, *, plan_id: int, code: str, reader: ReaderHistory, now: dt.datetime) -> Refusal | None:
-    """Why this reader cannot redeem the offer now, or None when they can."""
+def _closed(offer: OfferRules, now: dt.datetime) -> Refusal | None:
+    """Why no one can take the offer at ``now`` (switched off, not started, ended), or None."""
     if not offer.active:
         return Refusal.INACTIVE
     if now < offer.starts_at:
         return Refusal.NOT_STARTED
     if now >= offer.ends_at:
         return Refusal.ENDED
+    return None
+
+
+def refusal(offer: OfferRules, *, plan_id: int, code: str, reader: ReaderHistory, now: dt.datetime) -> Refusal | None:
+    """Why this reader cannot redeem the offer now, or None when they can."""
+    if closed := _closed(offer, now):
+        return closed
     if plan_id != offer.plan_id:
         return Refusal.WRONG_PLAN
     if offer.code and code.strip().lower() != offer.code.lower():
@@ -81,12 +88,8 @@ def retention_refusal(offer: OfferRules, *, subscriber: SubscriberState, now: dt
     included), never while an earlier one still runs, and not again within RETENTION_COOLDOWN of the last one
     taken. Codes and new-or-lapsed rules do not apply.
     """
-    if not offer.active:
-        return Refusal.INACTIVE
-    if now < offer.starts_at:
-        return Refusal.NOT_STARTED
-    if now >= offer.ends_at:
-        return Refusal.ENDED
+    if closed := _closed(offer, now):
+        return closed
     if subscriber.plan_id != offer.plan_id:
         return Refusal.WRONG_PLAN
     if offer.redemption_cap is not None and offer.redemptions >= offer.redemption_cap:

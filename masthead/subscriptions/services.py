@@ -98,22 +98,27 @@ def offer_terms(offer: Offer) -> OfferTerms:
     )
 
 
+def offer_rules_of(offer: Offer) -> offer_rules.OfferRules:
+    """The offer's row as the pure offer rules read it (sale and retention rules alike)."""
+    return offer_rules.OfferRules(
+        plan_id=offer.plan_id,
+        starts_at=offer.starts_at,
+        ends_at=offer.ends_at,
+        active=offer.active,
+        code=offer.code,
+        redemption_cap=offer.redemption_cap,
+        redemptions=offer.redemptions,
+        lapsed_allowed=offer.eligibility == Eligibility.NEW_OR_LAPSED,
+        lapsed_only=offer.eligibility == Eligibility.LAPSED,
+    )
+
+
 def offer_refusal(offer: Offer, *, plan: Plan, user, code: str, now: dt.datetime) -> str | None:
     if offer.purpose != OfferPurpose.SALE:
         return _(REFUSAL_MESSAGES[offer_rules.Refusal.INACTIVE])  # a retention offer is never sold
     history = reader_history(user)
     reason = offer_rules.refusal(
-        offer_rules.OfferRules(
-            plan_id=offer.plan_id,
-            starts_at=offer.starts_at,
-            ends_at=offer.ends_at,
-            active=offer.active,
-            code=offer.code,
-            redemption_cap=offer.redemption_cap,
-            redemptions=offer.redemptions,
-            lapsed_allowed=offer.eligibility == Eligibility.NEW_OR_LAPSED,
-            lapsed_only=offer.eligibility == Eligibility.LAPSED,
-        ),
+        offer_rules_of(offer),
         plan_id=plan.pk,
         code=code,
         reader=offer_rules.ReaderHistory(history.has_current_subscription, history.ever_subscribed),
@@ -393,17 +398,6 @@ def _subscriber_state(subscription: Subscription) -> offer_rules.SubscriberState
     )
 
 
-def _retention_rules(offer: Offer) -> offer_rules.OfferRules:
-    return offer_rules.OfferRules(
-        plan_id=offer.plan_id,
-        starts_at=offer.starts_at,
-        ends_at=offer.ends_at,
-        active=offer.active,
-        redemption_cap=offer.redemption_cap,
-        redemptions=offer.redemptions,
-    )
-
-
 def retention_offer_for(subscription: Subscription, now: dt.datetime | None = None) -> Offer | None:
     """The one retention offer shown to this subscription's reader on the way to canceling, or None."""
     moment = now or clock.now()
@@ -422,7 +416,7 @@ def retention_offer_for(subscription: Subscription, now: dt.datetime | None = No
         (
             offer
             for offer in candidates
-            if offer_rules.retention_refusal(_retention_rules(offer), subscriber=state, now=moment) is None
+            if offer_rules.retention_refusal(offer_rules_of(offer), subscriber=state, now=moment) is None
         ),
         None,
     )
