@@ -227,25 +227,23 @@ def test_signing_up_with_an_address_that_has_an_account_still_leads_to_the_offer
 
 @pytest.mark.parametrize("hidden", ["needs a code", "retention", "ended"])
 def test_sign_up_names_only_an_offer_the_reader_could_have_seen(client, commerce, clock, hidden):
-    import datetime as dt
-
     from masthead.subscriptions.models import Offer
 
-    secret = Offer.objects.create(
+    secret = shop.offer_on_sale(
+        clock,
+        days=10,
         name="Staff only: 12 months free",
         slug="staff-secret",
         plan=commerce.monthly,
         kind="intro_price",
         intro_amount_minor=0,
         intro_intervals=12,
-        starts_at=clock.now - dt.timedelta(days=1),
-        ends_at=clock.now + dt.timedelta(days=10),
         code="STAFF",
     )
     if hidden == "retention":
         Offer.objects.filter(pk=secret.pk).update(code="", purpose="retention")
     if hidden == "ended":
-        Offer.objects.filter(pk=secret.pk).update(code="", ends_at=clock.now - dt.timedelta(minutes=1))
+        Offer.objects.filter(pk=secret.pk).update(code="", ends_at=clock.now)
     # Presence first: a public offer is named on the way through the account step.
     assert "Try 3 months for $9" in client.get(choose(client, commerce.monthly, commerce.intro)).content.decode()
     page = client.get(choose(client, commerce.monthly, secret)).content.decode()
@@ -254,22 +252,17 @@ def test_sign_up_names_only_an_offer_the_reader_could_have_seen(client, commerce
 
 
 def test_sign_up_names_a_code_offer_when_the_right_code_came_with_it(client, commerce, clock):
-    import datetime as dt
-
-    from masthead.subscriptions.models import Offer
-
-    Offer.objects.create(
+    offer = shop.offer_on_sale(
+        clock,
+        days=10,
         name="Readers' club: 3 months for $1",
         slug="club",
         plan=commerce.monthly,
         kind="intro_price",
         intro_amount_minor=33,
         intro_intervals=3,
-        starts_at=clock.now - dt.timedelta(days=1),
-        ends_at=clock.now + dt.timedelta(days=10),
         code="CLUB",
     )
-    offer = Offer.objects.get(slug="club")
     response = client.post("/subscribe/checkout/", {"plan": commerce.monthly.pk, "offer": offer.pk, "code": "club"})
     assert "Create your free account to start Readers&#x27; club" in client.get(response["Location"]).content.decode()
 

@@ -24,6 +24,13 @@ class Commerce:
     trial: Offer
 
 
+def offer_on_sale(clock, *, days: int, **fields) -> Offer:
+    """An offer (``fields`` as Offer's) that went on sale a day ago and stays on sale ``days`` more."""
+    return Offer.objects.create(
+        starts_at=clock.now - dt.timedelta(days=1), ends_at=clock.now + dt.timedelta(days=days), **fields
+    )
+
+
 @pytest.fixture
 def commerce(db, clock) -> Commerce:
     benefits = "Read all stories with unlimited access\nUse our mobile and tablet apps"
@@ -31,24 +38,24 @@ def commerce(db, clock) -> Commerce:
         name="Monthly", slug="monthly", amount_minor=1200, interval="month", benefits=benefits
     )
     annual = Plan.objects.create(name="Annual", slug="annual", amount_minor=12000, interval="year", position=1)
-    intro = Offer.objects.create(
+    intro = offer_on_sale(
+        clock,
+        days=10,
         name="Try 3 months for $9",
         slug="three-for-nine",
         plan=monthly,
         kind="intro_price",
         intro_amount_minor=300,
         intro_intervals=3,
-        starts_at=clock.now - dt.timedelta(days=1),
-        ends_at=clock.now + dt.timedelta(days=10),
     )
-    trial = Offer.objects.create(
+    trial = offer_on_sale(
+        clock,
+        days=100,
         name="Try it free for 14 days",
         slug="trial",
         plan=monthly,
         kind="free_trial",
         trial_days=14,
-        starts_at=clock.now - dt.timedelta(days=1),
-        ends_at=clock.now + dt.timedelta(days=100),
     )
     return Commerce(monthly, annual, intro, trial)
 

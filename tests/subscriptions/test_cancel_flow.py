@@ -20,7 +20,7 @@ from masthead.subscriptions.models import CancellationFeedback, Offer, Payment, 
 from masthead.subscriptions.services import subscriptions_tick
 from tests.admin_forms import staff_user
 
-from .conftest import subscribe
+from .conftest import offer_on_sale, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the local provider's events commit with its changes
 
@@ -30,7 +30,9 @@ NOW = dt.datetime(2026, 11, 15, 12, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def retention(commerce, clock) -> Offer:
-    return Offer.objects.create(
+    return offer_on_sale(
+        clock,
+        days=200,
         name="50% off your next 3 months",
         slug="stay-half-off",
         plan=commerce.monthly,
@@ -38,8 +40,6 @@ def retention(commerce, clock) -> Offer:
         percent_off=50,
         percent_off_intervals=3,
         purpose="retention",
-        starts_at=clock.now - dt.timedelta(days=1),
-        ends_at=clock.now + dt.timedelta(days=200),
     )
 
 
@@ -358,7 +358,9 @@ def test_a_stripe_subscriber_on_a_yearly_plan_gets_a_coupon_for_as_many_months(
     client, clock, commerce, reader, monkeypatch
 ):
     """The service hands the provider the span in months as well as intervals: Stripe's coupons count months."""
-    yearly_offer = Offer.objects.create(
+    yearly_offer = offer_on_sale(
+        clock,
+        days=30,
         name="Half off your next year",
         slug="stay-half-off-a-year",
         plan=commerce.annual,
@@ -367,8 +369,6 @@ def test_a_stripe_subscriber_on_a_yearly_plan_gets_a_coupon_for_as_many_months(
         percent_off_intervals=1,
         purpose="retention",
         provider_coupon_id="STAYYEAR",
-        starts_at=clock.now - dt.timedelta(days=1),
-        ends_at=clock.now + dt.timedelta(days=30),
     )
     subscription = Subscription.objects.create(
         user=reader,

@@ -12,11 +12,11 @@ from masthead.core import memo
 from masthead.payments.models import WebhookEvent
 from masthead.paywall.models import MeterSettings
 from masthead.publishing.selectors import current_publication
-from masthead.subscriptions.models import Checkout, Offer, Payment, Subscription
+from masthead.subscriptions.models import Checkout, Payment, Subscription
 from masthead.subscriptions.services import subscriptions_tick
 from tests.controls import assert_article_page
 
-from .conftest import CARD_DECLINED, CARD_FAILS_AT_RENEWAL, CARD_OK, pay, start_checkout, subscribe
+from .conftest import CARD_DECLINED, CARD_FAILS_AT_RENEWAL, CARD_OK, offer_on_sale, pay, start_checkout, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)  # emails are sent when changes commit
 
@@ -69,7 +69,9 @@ def test_the_paywall_panel_lists_the_live_offers_and_plans(client, clock, commer
 
 @pytest.fixture
 def coded_offer(commerce, clock):
-    return Offer.objects.create(
+    return offer_on_sale(
+        clock,
+        days=30,
         name="Readers' club: 50% off for a year",
         slug="readers-club",
         plan=commerce.annual,
@@ -77,8 +79,6 @@ def coded_offer(commerce, clock):
         percent_off=50,
         percent_off_intervals=1,
         code="CLUB2026",
-        starts_at=clock.now - dt.timedelta(days=1),
-        ends_at=clock.now + dt.timedelta(days=30),
     )
 
 

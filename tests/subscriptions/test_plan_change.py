@@ -16,10 +16,10 @@ from django.utils.formats import date_format
 
 from masthead.payments.billing import add_months
 from masthead.payments.models import LocalSubscription
-from masthead.subscriptions.models import Offer, Payment, Subscription
+from masthead.subscriptions.models import Payment, Subscription
 from masthead.subscriptions.services import subscriptions_tick
 
-from .conftest import CARD_FAILS_AT_RENEWAL, subscribe
+from .conftest import CARD_FAILS_AT_RENEWAL, offer_on_sale, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,14 +81,14 @@ def test_switching_from_an_introductory_offer_to_annual_ends_the_offer(client, c
 
 
 def test_a_percent_off_offer_ends_with_its_plan(client, clock, commerce, reader):
-    half = Offer.objects.create(
+    half = offer_on_sale(
+        clock,
+        days=10,
         name="Half price for ever",
         slug="half",
         plan=commerce.monthly,
         kind="percent_off",
         percent_off=50,
-        starts_at=clock.now - dt.timedelta(days=1),
-        ends_at=clock.now + dt.timedelta(days=10),
     )
     subscription = subscribe(client, commerce.monthly, half)
     assert amounts() == [600]

@@ -19,7 +19,7 @@ from masthead.subscriptions.models import Offer, Subscription
 from masthead.subscriptions.services import subscriptions_tick
 from tests.mailserver import Mailbox, smtp_mailers, smtp_server
 
-from .conftest import subscribe
+from .conftest import offer_on_sale, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)  # emails are sent when changes commit
 
@@ -34,7 +34,9 @@ def site_url(settings):
 
 @pytest.fixture
 def winback_offer(commerce, clock) -> Offer:
-    return Offer.objects.create(
+    return offer_on_sale(
+        clock,
+        days=120,
         name="Come back: 3 months for $6",
         slug="come-back",
         plan=commerce.monthly,
@@ -42,8 +44,6 @@ def winback_offer(commerce, clock) -> Offer:
         intro_amount_minor=200,
         intro_intervals=3,
         eligibility="lapsed",
-        starts_at=clock.now - dt.timedelta(days=1),
-        ends_at=clock.now + dt.timedelta(days=120),
     )
 
 
