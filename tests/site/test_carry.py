@@ -203,7 +203,9 @@ def test_hostile_article_values_on_the_offers_page_are_ignored(client, commerce,
     assert response.status_code == 200 and 'name="article"' not in response.content.decode()
 
 
-def test_a_draft_article_is_not_carried(client, commerce, make_article):
+def test_a_draft_article_is_not_carried(client, commerce, make_article, story):
+    # Presence first: a published story is carried by the same page.
+    assert f'name="article" value="{story.pk}"' in client.get("/subscribe/", {"article": story.pk}).content.decode()
     draft = make_article(status=ArticleStatus.DRAFT)
     assert 'name="article"' not in client.get("/subscribe/", {"article": draft.pk}).content.decode()
     signup = choose(client, commerce.monthly, commerce.intro, draft)
