@@ -1,6 +1,6 @@
 """An in-process A/B of one reader case: the working tree against a base commit, turn about, no server.
 
-    .venv/bin/python bench/inprocess.py --base 961b92f [--case over_quota] [--rounds 80]
+    .venv/bin/python bench/inprocess.py --base 961b92f [--new REF] [--case over_quota] [--rounds 80]
 
 For finding *which* change costs what, where ``make bench`` (wrk against granian, 10 s per case) is too
 coarse and too slow to bisect with. Both trees are prepared exactly as ``make bench`` prepares them (each
@@ -8,7 +8,8 @@ its own database, demo and readers' cookies, production settings), then each is 
 process of its own, pinned to the same core, that calls its WSGI application directly. The two workers
 take turns in batches of 30 requests; each round gives one base ÷ new time ratio, and the run prints
 the median of those ratios, which cancels the slow drift of a shared machine that makes two separate
-timings disagree by 20 %. A ratio below 1 means the working tree is slower.
+timings disagree by 20 %. A ratio below 1 means the working tree is slower. ``--new REF`` puts a second
+commit in the working tree's place, so that one step of the history can be measured on its own.
 
 ``make bench`` stays the measure the issues quote; this is the tool for the hunt.
 """
@@ -16,6 +17,7 @@ timings disagree by 20 %. A ratio below 1 means the working tree is slower.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -81,6 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, metavar="REF")
     parser.add_argument("--case", default="over_quota", choices=["new", "rereader", "subscriber", "over_quota"])
+    parser.add_argument("--new", metavar="REF", help="measure this commit instead of the working tree")
     parser.add_argument("--path", default=run.SEED)
     parser.add_argument("--rounds", type=int, default=80)
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL + Redis (as make bench) instead of SQLite")
@@ -101,9 +104,10 @@ def measure(args: argparse.Namespace, databases: list[str]) -> None:
     run.WORK = run.ROOT / "var" / "bench-inprocess"
     shutil.rmtree(run.WORK, ignore_errors=True)
     run.WORK.mkdir(parents=True)
-    with run.base_tree(args.base) as base:
+    with run.base_tree(args.base) as base, contextlib.ExitStack() as stack:
+        new = run.Tree("new", stack.enter_context(run.base_tree(args.new)).root if args.new else run.ROOT)
         workers = {}
-        for tree in (base, run.Tree("new", run.ROOT)):
+        for tree in (base, new):
             folder = run.WORK / tree.name
             folder.mkdir()
             env = run.production_env(folder, static=folder / "static")
