@@ -28,7 +28,9 @@ def window_span(window: Window, now: dt.datetime, time_zone: str) -> WindowSpan:
         raise ValueError("now must be an aware datetime")
     if window == Window.ROLLING_30_DAYS:
         return WindowSpan("rolling", now - dt.timedelta(days=ROLLING_DAYS), now + dt.timedelta(days=ROLLING_DAYS))
-    local = now.astimezone(zoneinfo.ZoneInfo(time_zone))
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    next_month = (start + dt.timedelta(days=32)).replace(day=1)
-    return WindowSpan(f"{start:%Y-%m}", start, next_month)
+    zone = zoneinfo.ZoneInfo(time_zone)
+    local = now.astimezone(zone)
+    year, month = local.year, local.month
+    start = dt.datetime(year, month, 1, tzinfo=zone)
+    next_month = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    return WindowSpan(f"{year:04d}-{month:02d}", start, next_month)

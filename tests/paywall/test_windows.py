@@ -19,6 +19,14 @@ def test_a_month_span_runs_from_its_first_day_to_the_next_month():
     assert span.end == dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 
 
+def test_a_month_across_a_clock_change_starts_and_ends_at_local_midnight():
+    # New York leaves daylight time on November 1 2026: the month starts at -04:00 and ends at -05:00.
+    span = window_span(Window.CALENDAR_MONTH, dt.datetime(2026, 11, 15, tzinfo=dt.UTC), "America/New_York")
+    assert span.start == dt.datetime(2026, 11, 1, 4, tzinfo=dt.UTC)
+    assert span.end == dt.datetime(2026, 12, 1, 5, tzinfo=dt.UTC)
+    assert span.key == "2026-11"
+
+
 def test_rolling_window_reaches_back_thirty_days():
     now = dt.datetime(2026, 11, 15, tzinfo=dt.UTC)
     span = window_span(Window.ROLLING_30_DAYS, now, "UTC")
