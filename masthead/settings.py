@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "masthead.payments",
     "django_tasks_db",
     "masthead.syndication",
+    "masthead.insights",
     "masthead.site",
     "masthead.demo",
 ]

@@ -12,7 +12,7 @@ from masthead.publishing.access import AccessLevel
 from masthead.publishing.models import Article
 from masthead.publishing.selectors import current_publication
 
-from . import policy
+from . import hooks, policy
 from .gating import GatedBody, gate
 from .meter import MeterUnavailable, meter_store
 from .readers import IdentifiedReader, anonymous_id, identify_reader, remember_anonymous_id
@@ -101,6 +101,8 @@ def article_view_for(request: HttpRequest, article: Article, *, count: bool = Tr
     else:
         decision = policy.decide(article=access, reader=reader, meter=MeterState(), rules=rules, now=now)
     body = gate(article.content_blocks, decision, policy.teaser_length(access, rules))
+    if count:
+        hooks.decided(hooks.DecisionEvent(access.article_id, reader, decision, now))
     return ArticleView(decision, body, identified)
 
 

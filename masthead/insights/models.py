@@ -1,0 +1,120 @@
+"""What insights keeps: decision counts per day, conversions and their sources, and leak-monitor runs.
+
+No row names a reader or holds an address. Decisions are counts per (day, article, outcome, meter
+position); unique readers are counted in Redis (HyperLogLog) or, on the database, from the keys the
+meter already holds.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Outcome(models.TextChoices):
+    """What a counted page read came to, in the publisher's words."""
+
+    FREE = "free", _("Free read")
+    METER_GRANT = "meter_grant", _("Meter grant")
+    REREAD = "reread", _("Re-read")
+    METER_WALL = "meter_wall", _("Wall shown (meter spent)")
+    REGISTRATION_WALL = "registration_wall", _("Registration wall")
+    SUBSCRIPTION_WALL = "subscription_wall", _("Subscription wall")
+    SUBSCRIBER = "subscriber", _("Subscriber read")
+    CRAWLER = "crawler", _("Verified crawler")
+    METER_UNAVAILABLE = "meter_unavailable", _("Meter unavailable")
+
+
+class DecisionCount(models.Model):
+    """How many times, on one day in the publication's time zone, one article's reads came to one outcome."""
+
+    day = models.DateField()
+    article = models.ForeignKey("publishing.Article", on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    # For meter grants, the reader's position on the meter: 1 for the first free article, and so on.
+    position = models.PositiveSmallIntegerField(default=0)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "article", "outcome", "position"], name="unique_decision_count")
+        ]
+        indexes = [models.Index(fields=["day", "outcome"], name="decision_day_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.article_id} {self.outcome} {self.position}: {self.count}"
+
+
+class Conversion(models.Model):
+    """One registration, trial start or first payment, with the articles it is attributed to."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("Registration")
+        TRIAL = "trial", _("Trial started")
+        PAID = "paid", _("Paid subscription")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField()
+    day = models.DateField()  # ``at`` in the publication's time zone
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Last touch: the article whose wall the reader saw last before converting; first touch: their first
+    # metered article this window.
+    last_touch = models.ForeignKey(
+        "publishing.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_touch = models.ForeignKey(
+        "publishing.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "kind"], name="conversion_day_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subscription"],
+                condition=models.Q(subscription__isnull=False),
+                name="one_conversion_per_subscription_and_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "user"],
+                condition=models.Q(kind="registration"),
+                name="one_registration_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d}"
+
+
+class AuditRun(models.Model):
+    """One run of the leak monitor (``paywall_audit``) against the site's public address; kept 90 days."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    base_url = models.CharField(max_length=300)
+    articles = models.PositiveIntegerField(default=0)
+    roads_checked = models.PositiveIntegerField(default=0)
+    leaks_found = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)  # the audit could not run (site unreachable, nothing to audit)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.leaks_found} leak(s)"
+
+
+class AuditRoadResult(models.Model):
+    """What one road of one run found."""
+
+    run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="roads")
+    road = models.CharField(max_length=300)
+    leaks = models.PositiveIntegerField(default=0)
+    detail = models.TextField(blank=True)  # the leak lines, or why the road proved nothing
+
+    def __str__(self) -> str:
+        return f"{self.road}: {self.leaks}"
