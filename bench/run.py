@@ -14,11 +14,11 @@ The run ends with "worst ratio to floor" and "worst p99 to floor" over (1)-(4) o
 ``--base REF`` (``make bench BASE=REF``) checks REF out in a temporary git worktree (removed at the
 end), prepares it like the working tree (its own var/ folder and database; the project's .venv) and
 serves each tree from its own checkout with its own code (the application its WSGI_APPLICATION names),
-turn about: each round measures (F), then both trees, base first in odd rounds and last in even ones.
-Each side keeps, per case, the median of its rounds: on a machine shared with other work one round can be
+turn about: each round measures (F), then serves both trees and measures each case on the two back to
+back, the first of the pair turning about from case to case and round to round. A case's new / base is
+the median over the rounds of each round's pair: on a machine shared with other work one round can be
 disturbed either way, and the median drops it where the best would keep whichever side was luckiest.
-The run then also prints each case's new / base throughput and ends with "worst ratio to base" over
-(1)-(5) of every backend. (F) is always the working tree's.
+The run ends with "worst ratio to base" over (1)-(5) of every backend. (F) is always the working tree's.
 
 Environment: BENCH_SECONDS per measurement (default 10, after a warm-up), BENCH_ROUNDS (default 3 with
 --base, else 1), BENCH_CONNECTIONS, BENCH_SERVER, BENCH_MEMORY=0/1 and BENCH_COMPARE=0/1 (the worker's
@@ -313,10 +313,22 @@ def measure_floor(env: dict[str, str], app: str, server: str = SERVER) -> Result
         return wrk(url + SEED, "", FLOOR)
 
 
-def measure_site(site: Site) -> list[Result]:
-    """Cases (1)-(5) of ``site``, in one server of its own tree."""
-    with serve(site.env, site.app, root=site.tree.root, log_name=site.tree.name) as (url, _pid):
-        return [wrk(url + path, site.cookies[who], name) for name, path, who in CASES]
+def measure_sides(sides: list[Site], number: int) -> None:
+    """Cases (1)-(5) of every side, each in a server of its own tree, appended to each side's rounds.
+
+    With two sides, both servers run at once (an idle one costs nothing) and each case is measured on
+    the two back to back, the first side turning about from case to case and round to round. A pair
+    is then 10 s apart rather than a whole round, so the shared machine's drift falls on both alike.
+    """
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(serve(s.env, s.app, root=s.tree.root, log_name=s.tree.name))[0] for s in sides]
+        results: list[list[Result]] = [[] for _ in sides]
+        for index, (name, path, who) in enumerate(CASES):
+            order = list(range(len(sides)))
+            for k in order if (number + index) % 2 else reversed(order):
+                results[k].append(wrk(urls[k] + path, sides[k].cookies[who], name))
+    for side, measured in zip(sides, results, strict=True):
+        side.rounds.append(measured)
 
 
 def median(results: list[Result]) -> Result:
@@ -346,10 +358,8 @@ def run_backend(label: str, new: Site, base: Site | None, *, rounds: int, extras
     for number in range(1, rounds + 1):
         floors.append(measure_floor(floor_settings, new.app))
         progress = [f"(F) {floors[-1].rps:.0f}"]
-        # Base first in odd rounds, last in even ones: a drift of the machine's speed over the run then
-        # favours neither side, nor does whatever comes of going first after the floor.
-        for side in sides if number % 2 else reversed(sides):
-            side.rounds.append(measure_site(side))
+        measure_sides(sides, number)
+        for side in sides:
             progress.append(f"{side.tree.name} " + " ".join(f"{r.rps:.0f}" for r in side.rounds[-1]))
         print(f"round {number}/{rounds}, req/s of (F) and (1)-(5): " + " | ".join(progress), flush=True)
     floor = median(floors)
@@ -370,7 +380,7 @@ def run_backend(label: str, new: Site, base: Site | None, *, rounds: int, extras
     )
     print(f"{label}: worst ratio to floor {worst.to_floor:.2f}, worst p99 to floor {worst.p99_to_floor:.2f}")
     if base is not None:
-        worst.to_base = compare_to_base(base, results, how)
+        worst.to_base = compare_to_base(base, new, results, how)
         print(f"{label}: worst ratio to base {worst.to_base:.2f}")
     if extras and os.environ.get("BENCH_MEMORY", "1" if FULL_LENGTH else "0") != "0":
         with serve(new.env, new.app, log_name="memory") as (url, pid):
@@ -384,20 +394,29 @@ def run_backend(label: str, new: Site, base: Site | None, *, rounds: int, extras
     return worst
 
 
-def compare_to_base(base: Site, results: list[Result], how: str) -> float:
-    """Prints each case's new / base throughput (and both p99s); returns the worst ratio."""
+def compare_to_base(base: Site, new: Site, results: list[Result], how: str) -> float:
+    """Prints each case's new / base throughput (and both p99s); returns the worst ratio.
+
+    A case's new÷base is the median, over the rounds, of the ratio of its two back-to-back
+    measurements in that round (``measure_sides``), not the ratio of two medians taken minutes apart.
+    """
     before = [median([one[i] for one in base.rounds]) for i in range(len(CASES))]
+    ratios = [
+        statistics.median(mine[i].rps / theirs[i].rps for mine, theirs in zip(new.rounds, base.rounds, strict=True))
+        for i in range(len(CASES))
+    ]
     print(
         f"\n{'case (' + how + ')':44} {'base req/s':>10} {'new req/s':>10} {'new÷base':>9} {'base p99':>9} {'new p99':>8}"
     )
-    for old, new in zip(before, results, strict=True):
+    for old, result, ratio in zip(before, results, ratios, strict=True):
         print(
-            f"{new.name:44} {old.rps:10.1f} {new.rps:10.1f} {new.rps / old.rps:9.2f} {old.p99_ms:9.2f} {new.p99_ms:8.2f}"
+            f"{result.name:44} {old.rps:10.1f} {result.rps:10.1f} {ratio:9.2f} {old.p99_ms:9.2f} {result.p99_ms:8.2f}"
         )
+    print("new÷base: the median over the rounds of each round's pair, measured back to back")
     errors = sum(r.errors for r in before)
     if errors:
         print(f"the base answered {errors} requests with an error or not at all")
-    return min(new.rps / old.rps for old, new in zip(before, results, strict=True))
+    return min(ratios)
 
 
 def compare_servers(floor_settings: dict, new: Site, ours: list[Result]) -> None:
