@@ -47,7 +47,8 @@ def worker(spec: str) -> None:
 
     module, attribute = site["app"].split(":")
     application = getattr(importlib.import_module(module), attribute)
-    logging.disable(logging.CRITICAL)  # the request log would measure the terminal
+    if not site["log"]:
+        logging.disable(logging.CRITICAL)  # without --log: no request log line (its cost is not measured)
 
     def one() -> None:
         environ = {
@@ -86,6 +87,7 @@ def main() -> None:
     parser.add_argument("--new", metavar="REF", help="measure this commit instead of the working tree")
     parser.add_argument("--path", default=run.SEED)
     parser.add_argument("--rounds", type=int, default=80)
+    parser.add_argument("--log", action="store_true", help="keep the request log on, written to /dev/null")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL + Redis (as make bench) instead of SQLite")
     args = parser.parse_args()
     databases: list[str] = []
@@ -128,11 +130,13 @@ def measure(args: argparse.Namespace, databases: list[str]) -> None:
                 "app": site.app,
                 "path": args.path,
                 "cookie": site.cookies[args.case],
+                "log": args.log,
             }
             workers[tree.name] = subprocess.Popen(
                 ["taskset", "-c", run.SERVER_CORE, sys.executable, __file__, "--worker", json.dumps(spec)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL if args.log else None,
                 text=True,
             )
             if workers[tree.name].stdout.readline().strip() != "ready":
