@@ -29,6 +29,7 @@ _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _SPACE = re.compile(r"\s+")
 GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 SHARED_ROADS = ("/", "/feeds/latest.rss", "/feeds/latest.atom", "/sitemap.xml", "/sitemap-sections.xml")
+LISTED_SITEMAPS = "GET the sitemaps /sitemap.xml lists"
 
 
 class AuditError(Exception):
@@ -37,10 +38,26 @@ class AuditError(Exception):
 
 @dataclass(frozen=True)
 class Leak:
-    road: str
+    road: str  # the request that served it: "GET print view /politics/story/"
     article: str
     block: int
     probe: str
+    kind: str = ""  # the road it came by, as ``RoadResult`` names it: "GET print view"
+
+
+@dataclass
+class RoadResult:
+    """What one road found over every audited article.
+
+    A road is a way of asking for an article ("GET page", "GET print view", "HEAD page", ...), the same
+    for each article, or one page shared by all (``GET /feeds/latest.rss``); the sitemaps of the months
+    that ``/sitemap.xml`` lists are one road.
+    """
+
+    road: str
+    responses: int = 0
+    leaks: list[Leak] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # requests that did not show their article
 
 
 @dataclass
@@ -52,6 +69,12 @@ class AuditReport:
     # so "no leak" on that road proves nothing.
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Every road checked, leaking or not, in the order first checked.
+    roads: dict[str, RoadResult] = field(default_factory=dict)
+
+    def road(self, name: str) -> RoadResult:
+        """The result of the road ``name``, new if it was not checked yet."""
+        return self.roads.setdefault(name, RoadResult(name))
 
 
 @dataclass(frozen=True)
@@ -164,13 +187,21 @@ def listed_sitemaps(index: str) -> list[str]:
     return [urllib.parse.urlsplit(html.unescape(url)).path for url in _LOC.findall(index)]
 
 
-def _check(report: AuditReport, road: str, body: str, targets: Iterable[Target]) -> None:
+def _check(report: AuditReport, road: str, body: str, targets: Iterable[Target], *, kind: str = "") -> None:
+    """Search ``body`` (served for the request ``road``) for every target's hidden text.
+
+    ``kind`` is the road it counts towards, when several requests are one road (default: ``road``).
+    """
+    result = report.road(kind or road)
     report.responses += 1
+    result.responses += 1
     text = normalise(body)
     for target in targets:
         for index, probe in target.probes:
             if probe in text:
-                report.leaks.append(Leak(road, target.slug, index, probe))
+                leak = Leak(road, target.slug, index, probe, result.road)
+                report.leaks.append(leak)
+                result.leaks.append(leak)
 
 
 def _spend_meter(browser: Browser, articles: list[Target], limit: int) -> list[Target]:
@@ -203,14 +234,15 @@ def run_audit(base_url: str, *, timeout: float = 10.0) -> AuditReport:
             _check(report, f"GET {road}", browser.fetch(road), audited)
         # Every sitemap the index names (one per month of articles), found as a crawler finds them.
         for road in listed_sitemaps(browser.fetch("/sitemap.xml")):
-            _check(report, f"GET {road}", browser.fetch(road), audited)
+            _check(report, f"GET {road}", browser.fetch(road), audited, kind=LISTED_SITEMAPS)
         for target in audited:
             for label, path, headers in roads_for(target):
                 method = "HEAD" if label.startswith("HEAD") else "GET"
                 body = browser.fetch(path, method=method, headers=headers)
                 if label == "GET page" and target.headline not in normalise(body):
                     report.missing.append(f"{label} {path}")
-                _check(report, f"{label} {path}", body, audited)
+                    report.road(label).missing.append(f"{label} {path}")
+                _check(report, f"{label} {path}", body, audited, kind=label)
     return report
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from masthead.paywall import gating
-from masthead.paywall.audit import normalise, probe_for
+from masthead.paywall.audit import LISTED_SITEMAPS, normalise, probe_for, run_audit
 from masthead.publishing.models import Article
 from tests.controls import assert_shows_article
 
@@ -74,6 +74,29 @@ def test_a_planted_leak_in_the_page_is_caught(site, monkeypatch):
     code, output = audit(site.url)
     assert code == 1
     assert "LEAK GET page /politics/exclusive/" in output
+
+
+def test_the_report_keeps_every_road_leaking_or_not(site, monkeypatch):
+    """Per road, what it read and what leaked: the leak monitor keeps a result for every road checked."""
+
+    def leaky_gate(blocks, decision, teaser_length):
+        return gating.GatedBody(tuple(blocks), (), truncated=not decision.full)
+
+    monkeypatch.setattr("masthead.paywall.services.gate", leaky_gate)
+    report = run_audit(site.url)
+
+    assert {"GET page", "GET print view", "HEAD page", "GET /", "GET /feeds/latest.rss", LISTED_SITEMAPS} <= set(
+        report.roads
+    )
+    assert sum(road.responses for road in report.roads.values()) == report.responses
+    assert all(road.responses > 0 for road in report.roads.values())
+    page = report.roads["GET page"]
+    assert page.leaks and all(leak.kind == "GET page" for leak in page.leaks)
+    assert any(leak.road == "GET page /politics/exclusive/" for leak in page.leaks)
+    assert report.roads["HEAD page"].leaks == []  # a HEAD has no body to leak
+    assert sorted(report.leaks, key=repr) == sorted(
+        (leak for road in report.roads.values() for leak in road.leaks), key=repr
+    )
 
 
 def test_a_planted_leak_in_structured_data_only_is_caught(site, monkeypatch):
