@@ -92,17 +92,22 @@ class Conversion(models.Model):
 class AuditRun(models.Model):
     """One run of the leak monitor (``paywall_audit``) against the site's public address; kept 90 days."""
 
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    base_url = models.CharField(max_length=300)
-    articles = models.PositiveIntegerField(default=0)
-    roads_checked = models.PositiveIntegerField(default=0)
-    leaks_found = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)  # the audit could not run (site unreachable, nothing to audit)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    base_url = models.CharField(_("site audited"), max_length=300)
+    articles = models.PositiveIntegerField(_("articles audited"), default=0)
+    roads_checked = models.PositiveIntegerField(_("roads checked"), default=0)
+    leaks_found = models.PositiveIntegerField(_("leaks found"), default=0)
+    # Article pages that did not show their article: on those the audit proved nothing.
+    pages_not_shown = models.PositiveIntegerField(_("pages that did not show their article"), default=0)
+    # The audit could not run (site unreachable, nothing to audit).
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         ordering = ["-started_at"]
         get_latest_by = "started_at"
+        verbose_name = _("leak monitor run")
+        verbose_name_plural = _("leak monitor runs")
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.leaks_found} leak(s)"
@@ -112,9 +117,14 @@ class AuditRoadResult(models.Model):
     """What one road of one run found."""
 
     run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="roads")
-    road = models.CharField(max_length=300)
-    leaks = models.PositiveIntegerField(default=0)
-    detail = models.TextField(blank=True)  # the leak lines, or why the road proved nothing
+    road = models.CharField(_("road"), max_length=300)
+    responses = models.PositiveIntegerField(_("responses checked"), default=0)
+    leaks = models.PositiveIntegerField(_("leaks"), default=0)
+    detail = models.TextField(_("detail"), blank=True)  # the leak lines, or why the road proved nothing
+
+    class Meta:
+        verbose_name = _("road result")
+        verbose_name_plural = _("road results")
 
     def __str__(self) -> str:
         return f"{self.road}: {self.leaks}"

@@ -58,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # The publication's business settings: whether prices include tax, the win-back delay.
         "publishing.view_publication",
         "publishing.change_publication",
+        # The leak monitor's runs (insights), which the admin index sums up.
+        "insights.view_auditrun",
+        "insights.view_auditroadresult",
     ],
 }
 

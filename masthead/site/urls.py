@@ -6,6 +6,8 @@ from . import views
 admin.site.site_header = "Masthead newsroom"
 admin.site.site_title = "Masthead"
 admin.site.index_title = "Newsroom"
+# The app list with the boxes of the layers below on top (the leak monitor's last run).
+admin.site.index_template = "admin/masthead_index.html"
 
 # Reader pages first: most requests are for them, and section slugs never take a name the site's
 # other pages use (site.converters), so trying them first hides nothing.
