@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class Outcome(models.TextChoices):
@@ -110,7 +112,11 @@ class AuditRun(models.Model):
         verbose_name_plural = _("leak monitor runs")
 
     def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M} {self.leaks_found} leak(s)"
+        # In the time zone of the request (the publication's in the admin), as the admin shows its fields.
+        return ngettext("%(when)s: %(count)d leak", "%(when)s: %(count)d leaks", self.leaks_found) % {
+            "when": f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M}",
+            "count": self.leaks_found,
+        }
 
 
 class AuditRoadResult(models.Model):
