@@ -267,3 +267,15 @@ def test_the_alert_and_the_box_speak_the_publications_language(clock, unreachabl
     client.force_login(publisher)
     box = leak_monitor_box(client)
     assert "漏れ監視" in box and "見つかった漏れ" in box and "監査を実行できませんでした" in box
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["started_at__year=x", "started_at__year=2026&started_at__month=13", "started_at__day=99", "o=x.y", "p=abc"],
+)
+def test_the_run_list_answers_hostile_queries_without_an_error(db, staff, client, query):
+    run = AuditRun.objects.create(started_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), base_url="https://x.test")
+    client.force_login(staff("business", PUBLISHERS))
+    assert f"{RUNS}{run.pk}/change/" in client.get(RUNS).text  # the list shows the run
+    response = client.get(f"{RUNS}?{query}")
+    assert response.status_code in (200, 302, 400, 404), response.status_code
