@@ -24,6 +24,8 @@ class DecisionEvent:
     reader: Reader  # reader.key names the meter ("u:<id>" or "a:<id>"), never an address
     decision: Decision  # decision.used is the meter position of a metered grant (1 = the first free article)
     now: dt.datetime
+    # Seconds the meter store's calls took for this decision (operator metrics), None when none was asked.
+    meter_seconds: float | None = None
 
 
 _listeners: list[Callable[[DecisionEvent], None]] = []
