@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -346,6 +347,34 @@ MASTHEAD_GRACE_DAYS = env_int("MASTHEAD_GRACE_DAYS", 7)
 TASKS = {
     "default": {"BACKEND": os.environ.get("MASTHEAD_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}
 }
+
+# Operator metrics: GET /metrics in Prometheus's format (masthead/insights/metrics.py, docs/deploy.md).
+# Off (404) unless a bearer token or an allow-list of client addresses turns it on; with both, a scrape
+# needs both. The token travels in a header, so it is ASCII without spaces (RFC 6750's b64token).
+MASTHEAD_METRICS_TOKEN = os.environ.get("MASTHEAD_METRICS_TOKEN", "").strip()
+if MASTHEAD_METRICS_TOKEN and not re.fullmatch(r"[A-Za-z0-9._~+/-]+=*", MASTHEAD_METRICS_TOKEN):
+    raise ImproperlyConfigured(
+        "MASTHEAD_METRICS_TOKEN must be letters, digits and - . _ ~ + / only (it is sent as "
+        "'Authorization: Bearer <token>'); make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
+MASTHEAD_METRICS_ALLOW = env_list("MASTHEAD_METRICS_ALLOW", [])
+for _network in MASTHEAD_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"MASTHEAD_METRICS_ALLOW must list IP addresses or networks (e.g. 127.0.0.1,10.0.0.0/8), not {_network!r}"
+        ) from None
+# prometheus_client's own variable, read by the library too: the directory where each worker process writes
+# its counts, so that a scrape sums every worker's. It must exist, be writable, and be emptied before the
+# workers start (deploy/serve does).
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+if PROMETHEUS_MULTIPROC_DIR and not (
+    os.path.isdir(PROMETHEUS_MULTIPROC_DIR) and os.access(PROMETHEUS_MULTIPROC_DIR, os.W_OK | os.X_OK)
+):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR must be a directory this process can write to, not {PROMETHEUS_MULTIPROC_DIR!r}"
+    )
 
 # Publication-wide defaults; the editable values live in the Publication and MeterRules models.
 MASTHEAD_SITE_URL = os.environ.get("MASTHEAD_SITE_URL", "")

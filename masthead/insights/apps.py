@@ -7,3 +7,10 @@ class InsightsConfig(AppConfig):
     name = "masthead.insights"
     label = "insights"
     verbose_name = "Insights"
+
+    def ready(self) -> None:
+        from masthead.paywall import hooks
+
+        from . import metrics
+
+        hooks.on_decision(metrics.record_decision)  # operator metrics: one counter increment per decision

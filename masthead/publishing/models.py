@@ -41,6 +41,7 @@ RESERVED_SLUGS = frozenset(
         "robots.txt",
         "preview",
         "healthz",
+        "metrics",
         "subscribe",
         "search",
         "i18n",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("masthead.site.urls_subscribe")),
     path("", include("masthead.payments.urls")),
     path("", include("masthead.syndication.urls")),
+    path("", include("masthead.insights.urls_metrics")),
 ]
 
 handler404 = "masthead.site.views.page_not_found"
