@@ -19,6 +19,7 @@ production, or incomplete. Errors stop ``manage.py check``, ``migrate``, ``colle
     masthead.W004  (deploy) the memory meter store with DEBUG off
     masthead.W005  the local provider with MASTHEAD_STRIPE_TAX on (no Stripe Tax is computed)
     masthead.W006  (subscriptions/checks.py) a grace period that ends before the last dunning reminder
+    masthead.E040, E041, W040, W041  (insights/checks.py) who may read the operator metrics, and how they count
 """
 
 from __future__ import annotations

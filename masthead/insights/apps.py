@@ -11,6 +11,6 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         from masthead.paywall import hooks
 
-        from . import metrics
+        from . import checks, metrics  # noqa: F401 -- checks registers the operator metrics' system checks
 
         hooks.on_decision(metrics.record_decision)  # operator metrics: one counter increment per decision
