@@ -320,6 +320,15 @@ for _proxy in MASTHEAD_TRUSTED_PROXIES:
 MASTHEAD_CRAWLER_AGENTS = env_list("MASTHEAD_CRAWLER_AGENTS", ["Googlebot", "Google-InspectionTool", "GoogleOther"])
 # Anonymous readers' id cookie.
 MASTHEAD_READER_COOKIE = "mh_reader"
+# Insights: each worker adds up its decisions in memory and writes them out every this many seconds
+# (and when it stops); a crash loses at most these seconds of counts. 0 writes them within the request
+# itself (the tests' setting; in production a system check, masthead.W020, warns).
+MASTHEAD_INSIGHTS_FLUSH_SECONDS = env_int("MASTHEAD_INSIGHTS_FLUSH_SECONDS", 5)
+if MASTHEAD_INSIGHTS_FLUSH_SECONDS > 3600:
+    raise ImproperlyConfigured(
+        "MASTHEAD_INSIGHTS_FLUSH_SECONDS must be at most 3600 (a crash loses up to that many seconds of counts), "
+        f"not {MASTHEAD_INSIGHTS_FLUSH_SECONDS}"
+    )
 
 # Payments: "local" (offline checkout on the site, the demo's default) or "stripe".
 MASTHEAD_PAYMENT_PROVIDER = env_choice("MASTHEAD_PAYMENT_PROVIDER", "local", ("local", "stripe"))

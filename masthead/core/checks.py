@@ -20,6 +20,7 @@ production, or incomplete. Errors stop ``manage.py check``, ``migrate``, ``colle
     masthead.W005  the local provider with MASTHEAD_STRIPE_TAX on (no Stripe Tax is computed)
     masthead.W006  (subscriptions/checks.py) a grace period that ends before the last dunning reminder
     masthead.E040, E041, W040, W041  (insights/checks.py) who may read the operator metrics, and how they count
+    masthead.W020  (deploy) MASTHEAD_INSIGHTS_FLUSH_SECONDS=0 with DEBUG off (a write in every article request)
 """
 
 from __future__ import annotations
@@ -201,3 +202,19 @@ def check_tax(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+@checks.register(TAG, deploy=True)
+def check_insights_flush(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Flushing the decision counts within each request makes every article page wait on a database write."""
+    if settings.DEBUG or settings.MASTHEAD_INSIGHTS_FLUSH_SECONDS != 0:
+        return []
+    return [
+        checks.Warning(
+            "MASTHEAD_INSIGHTS_FLUSH_SECONDS is 0 with DEBUG off: every article page waits on a database write "
+            "of its decision count, and on SQLite the workers queue for the one writer.",
+            hint="Leave MASTHEAD_INSIGHTS_FLUSH_SECONDS unset (5: each worker writes its counts every 5 seconds "
+            "and when it stops); 0 is for tests.",
+            id="masthead.W020",
+        )
+    ]

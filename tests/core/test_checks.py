@@ -20,6 +20,7 @@ PRODUCTION = {
     "DEFAULT_FROM_EMAIL": "The Review <newsroom@news.example.com>",
     "MASTHEAD_SITE_URL": "https://news.example.com",
     "MASTHEAD_METER_STORE": "database",
+    "MASTHEAD_INSIGHTS_FLUSH_SECONDS": 5,
 }
 
 # (what goes wrong, the id that names it)
@@ -38,6 +39,7 @@ BAD = [
     ({"MASTHEAD_SITE_URL": "https://other.example.com"}, "masthead.W003"),
     ({"MASTHEAD_METER_STORE": "memory"}, "masthead.W004"),
     ({"MASTHEAD_GRACE_DAYS": 5}, "masthead.W006"),
+    ({"MASTHEAD_INSIGHTS_FLUSH_SECONDS": 0}, "masthead.W020"),
 ]
 
 
