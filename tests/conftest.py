@@ -13,6 +13,7 @@ from django.core.cache import caches
 
 from masthead.core import clock as app_clock
 from masthead.core import memo
+from masthead.insights import recording
 from masthead.publishing.models import Article, ArticleAuthor, ArticleStatus, Author, Section
 from masthead.publishing.services import article_save
 from masthead.subscriptions.models import Checkout, Plan
@@ -73,7 +74,12 @@ def _isolated(settings, tmp_path):
     }
     caches["default"].clear()
     memo.forget_everything()
+    # Decision counts: no flushing thread in tests (it would write beside pytest-django's transactions);
+    # a test writes them with settings.MASTHEAD_INSIGHTS_FLUSH_SECONDS = 0 or recording.flush().
+    recording.recorder.background = False
+    recording.recorder.discard()
     yield
+    recording.recorder.discard()
     caches["default"].clear()
     memo.forget_everything()
     app_clock.set_now(None)
