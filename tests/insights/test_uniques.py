@@ -88,7 +88,6 @@ def test_with_redis_each_outcome_has_its_unique_readers_per_day(
     assert grants_on(TOKYO_DAY) == 5
 
 
-@pytest.mark.redis
 def test_an_unreachable_redis_keeps_the_readers_for_later_and_the_counts_are_written(
     client, library, flush_at_once, settings, caplog
 ):
