@@ -10,8 +10,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
+from masthead.core import clock
 from masthead.core.throttle import Throttle
 
+from . import hooks
 from .models import ReaderProfile
 
 # Accounts created from one client address per hour (issue 10, finding 14: 32 went through from one).
@@ -45,18 +47,27 @@ class SignUp:
     created: bool
 
 
-def reader_sign_up(*, email: str, password: str) -> SignUp:
+def reader_sign_up(
+    *, email: str, password: str, source_article_id: int | None = None, previous_reader_key: str = ""
+) -> SignUp:
     """A new account for ``email``, or the account it already has (also when another sign-up with the
-    same address wins a race). The caller answers both the same way, so no one learns which it was."""
+    same address wins a race). The caller answers both the same way, so no one learns which it was.
+
+    A new account is told to the registration listeners (``hooks``), with the article the reader came from
+    and the key their browser read under before, when the caller knows them.
+    """
     users = get_user_model().objects
     existing = users.filter(username__iexact=email).first()
     if existing is None:
         try:
-            return SignUp(reader_create(email=email, password=password), created=True)
+            user = reader_create(email=email, password=password)
         except IntegrityError:  # a simultaneous sign-up with this address created it first
             existing = users.filter(username__iexact=email).first()
             if existing is None:
                 raise
+        else:
+            hooks.registered(hooks.Registration(user.pk, clock.now(), source_article_id, previous_reader_key))
+            return SignUp(user, created=True)
     make_password(password)  # as much work as creating the account: the time taken tells nothing either
     return SignUp(existing, created=False)
 

@@ -19,6 +19,7 @@ from masthead.payments.interface import EventKind, PaymentEvent, ProviderStatus
 from masthead.payments.registry import get_provider
 from masthead.payments.webhooks import Ignored, NotReady, latest_event, register
 
+from . import hooks
 from .checkouts import lock_reader, subscription_started
 from .lifecycle import apply_event, move_to
 from .models import Checkout, Payment, Subscription
@@ -255,6 +256,15 @@ def _older_than_the_last_paid(subscription: Subscription, event: PaymentEvent) -
     return last_paid is not None and event.current_period_end < last_paid
 
 
+def _first_paid(subscription: Subscription, payment: Payment) -> bool:
+    """Whether ``payment`` is the subscription's first paid invoice for more than nothing (a free trial's
+    invoice of 0, which Stripe sends at the trial's start, is not one)."""
+    if not payment.amount_minor:
+        return False
+    earlier = subscription.payments.filter(outcome=Payment.Outcome.PAID, amount_minor__gt=0).exclude(pk=payment.pk)
+    return not earlier.exists()
+
+
 def on_invoice_paid(event: PaymentEvent) -> str:
     subscription = _subscription_for(event)
     payment = _record_payment(subscription, event, Payment.Outcome.PAID)
@@ -271,6 +281,16 @@ def on_invoice_paid(event: PaymentEvent) -> str:
         apply_event(subscription, Event.PAYMENT_SUCCEEDED, note=f"invoice {event.invoice_id} paid")
     else:
         subscription.save()
+    if payment is not None and _first_paid(subscription, payment):
+        hooks.reached(
+            hooks.SubscriptionMilestone(
+                hooks.Milestone.FIRST_PAYMENT,
+                subscription.pk,
+                subscription.user_id,
+                payment.at,
+                subscription.source_article_id,
+            )
+        )
     if payment is not None and payment.amount_minor:
         notify(
             "receipt",

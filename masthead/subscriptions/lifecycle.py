@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from masthead.core import clock
 
+from . import hooks
 from .models import Subscription, SubscriptionChange
 from .states import TRANSITIONS, Event, Status, transition
 
@@ -14,9 +15,19 @@ def apply_event(subscription: Subscription, event: Event, *, note: str = "") -> 
     after = transition(before, event)
     subscription.status = after
     subscription.save()
-    SubscriptionChange.objects.create(
+    change = SubscriptionChange.objects.create(
         subscription=subscription, at=clock.now(), event=event, from_status=before, to_status=after, note=note
     )
+    if before == Status.INCOMPLETE and after == Status.TRIALING:
+        hooks.reached(
+            hooks.SubscriptionMilestone(
+                hooks.Milestone.TRIAL_STARTED,
+                subscription.pk,
+                subscription.user_id,
+                change.at,
+                subscription.source_article_id,
+            )
+        )
     return before != after
 
 
