@@ -20,10 +20,11 @@ from masthead.accounts import marketing, notices, services, verification
 from masthead.accounts.forms import PasswordChangeForm, PasswordResetForm, SignInForm, SignUpForm
 from masthead.accounts.models import ReaderProfile
 from masthead.core.client import client_address
+from masthead.paywall.readers import anonymous_id
 from masthead.paywall.services import meter_merge_on_signin
 from masthead.subscriptions.account import account_context
 
-from .carry import choice_from_next, chosen
+from .carry import article_from_next, choice_from_next, chosen
 from .page_cache import site_base
 
 
@@ -47,7 +48,13 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many accounts were created from your network. Please try again in an hour."))
             return _private(render(request, "accounts/signup.html", context, status=429))
         email = form.cleaned_data["email"]
-        signup = services.reader_sign_up(email=email, password=form.cleaned_data["password"])
+        anonymous = anonymous_id(request)
+        signup = services.reader_sign_up(
+            email=email,
+            password=form.cleaned_data["password"],
+            source_article_id=article_from_next(next_url),
+            previous_reader_key=f"a:{anonymous}" if anonymous else "",
+        )
         if signup.created:
             verification.send_verification(signup.user, base_url=site_base(request), next_url=next_url)
         elif services.mail_allowed(kind="signup-notice", address=email):

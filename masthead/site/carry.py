@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.core import signing
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from masthead.core.parse import LARGEST_ID, positive_int
 from masthead.publishing.models import Article
-from masthead.publishing.selectors import visible_article
+from masthead.publishing.selectors import article_head, visible_article
 from masthead.subscriptions.models import Offer, Plan
 from masthead.subscriptions.selectors import carried_choice
 
@@ -97,3 +97,32 @@ def chosen(choice: Choice | None) -> Chosen | None:
 def article_param(raw: str | None) -> Article | None:
     """The article an ``article`` parameter names, if readers may see it; anything else is ignored."""
     return visible_article(positive_int(raw, maximum=LARGEST_ID))
+
+
+# The pages whose address names the article being read: where the registration wall and the meter banner send
+# ``next`` back to.
+ARTICLE_PAGES = {"publishing:article", "publishing:article_print"}
+
+
+def article_from_next(next_url: str) -> int | None:
+    """The id of the article a ``next`` address leads back to, if readers may see it: the article a chosen
+    offer carries (``continue_url``), or the article page itself (the registration wall's "Create a free
+    account" returns there). None for anything else, a forged or garbled address included."""
+    choice = choice_from_next(next_url)
+    if choice is not None:
+        article = visible_article(choice.article_id)
+        return article.pk if article else None
+    parts = urlsplit(next_url or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or len(parts.path) > 500:
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    if match.view_name not in ARTICLE_PAGES:
+        return None
+    head = article_head(match.kwargs["slug"])
+    if head is None or head.section_slug != match.kwargs["section_slug"]:
+        return None
+    article = visible_article(head.pk)
+    return article.pk if article else None
