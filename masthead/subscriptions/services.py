@@ -294,6 +294,9 @@ def subscription_cancel(*, user, subscription_id: int) -> Subscription:
         # The reader asked for it: no "your access has expired" email when the provider confirms.
         subscription.expiry_notice_sent = True
         subscription.save(update_fields=["expiry_notice_sent"])
+        # Said first in the history: the provider's event may end the subscription (as it ends any) before the
+        # cancel below is recorded, and insights tells a reader's cancel from a failed payment by this.
+        note_change(subscription, "cancel_requested", note="the reader canceled while past due")
         if subscription.provider_subscription_id:
             get_provider(subscription.provider).cancel_now(subscription_id=subscription.provider_subscription_id)
             subscription.refresh_from_db()
