@@ -26,10 +26,10 @@ from fractions import Fraction
 from django.db.models import (
     Case,
     Count,
-    DateField,
-    DateTimeField,
     Exists,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -37,7 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -49,6 +49,7 @@ from masthead.subscriptions.models import (
     CancellationFeedback,
     CancelReason,
     Offer,
+    OfferKind,
     OfferPurpose,
     Payment,
     Plan,
@@ -65,7 +66,7 @@ from .tables import Chart, Column, Table
 RETENTION_MONTHS = 12
 # The most queries ``business_tables`` makes, whatever the number of subscriptions; the publication's row (its
 # time zone) is one more when this worker has not read it in the last few seconds (``current_publication``).
-BUSINESS_QUERIES = 13
+BUSINESS_QUERIES = 15
 
 PAYING = (Status.ACTIVE, Status.PAST_DUE)
 # The history's word for a reader canceling a past due subscription (``services.subscription_cancel``): its
@@ -113,13 +114,6 @@ def _label(month: dt.date) -> str:
     return f"{month:%Y-%m}"
 
 
-def _as_month(value) -> dt.date | None:
-    """A truncated month from the database (a date, or a datetime on some backends) as a date."""
-    if value is None:
-        return None
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
 def share(part: int, whole: int) -> str | None:
     """``part`` of ``whole`` in percent, one decimal, half up (``"66.7"``); None when ``whole`` is 0."""
     if not whole:
@@ -132,8 +126,22 @@ def round_minor(amount: Fraction) -> int:
     return int((Decimal(amount.numerator) / Decimal(amount.denominator)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _truncated_month(field: str, zone: zoneinfo.ZoneInfo) -> TruncMonth:
-    return TruncMonth(field, tzinfo=zone, output_field=DateField())
+def _midnight(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone)
+
+
+def _month_index(field: str, months: list[dt.date], zone: zoneinfo.ZoneInfo) -> Case:
+    """Which of ``months`` (first days, in order) the moment ``field`` falls in, as its index, for rows already
+    within them. Plain comparisons with each month's first moment in the publication's zone: no date function
+    runs per row (SQLite's are Python functions, and cost seconds over a year of payments)."""
+    return Case(
+        *(
+            When(**{f"{field}__lt": _midnight(month, zone)}, then=Value(index))
+            for index, month in enumerate(months[1:])
+        ),
+        default=Value(len(months) - 1),
+        output_field=IntegerField(),
+    )
 
 
 def _paid_for(subscription_ref: str = "pk", *, by: str | None = None) -> Exists:
@@ -193,33 +201,48 @@ def _paid_count() -> Subquery:
     return Coalesce(Subquery(paid, output_field=IntegerField()), Value(0))
 
 
+# The subscriptions whose next charge depends on how many intervals they have paid: an introductory price or a
+# percentage off for some intervals, or a retention discount. Any other's next charge is the same every time.
+_COUNTED = (
+    Q(offer__kind=OfferKind.INTRO_PRICE, offer__intro_intervals__gt=0)
+    | Q(offer__kind=OfferKind.PERCENT_OFF, offer__percent_off__gt=0, offer__percent_off_intervals__gt=0)
+    | Q(discount_percent_off__gt=0, discount_intervals__gt=0)
+)
+_TERMS = (
+    "plan__amount_minor",
+    "plan__interval",
+    "plan__currency",
+    "offer__kind",
+    "offer__percent_off",
+    "offer__percent_off_intervals",
+    "offer__intro_amount_minor",
+    "offer__intro_intervals",
+    "offer__trial_days",
+    "discount_percent_off",
+    "discount_first_interval",
+    "discount_intervals",
+)
+
+
 def mrr(now: dt.datetime) -> dict[str, CurrencyMrr]:
     """MRR by currency: the live paying subscriptions (active or past due, their access not run out at
     ``now``; a trial pays nothing yet and a canceled one will not renew), each at what its next renewal
     charges (``billing.charge_for_interval`` for the interval after the ones paid, as
     ``selectors.paid_intervals`` counts them: its offer and any retention discount applied) as a monthly
-    equivalent, a yearly plan's ÷ 12. One query, grouped by the terms that set the charge."""
-    groups = (
+    equivalent, a yearly plan's ÷ 12.
+
+    Two queries, grouped by the terms that set the charge: the paid intervals are counted (a subquery per
+    subscription) only for the subscriptions whose charge depends on them (``_COUNTED``)."""
+    paying = (
         Subscription.objects.filter(running_at(now), status__in=PAYING)
         .order_by()
-        .annotate(paid=_paid_count())
-        .values(
-            "plan__amount_minor",
-            "plan__interval",
-            "plan__currency",
-            "offer__kind",
-            "offer__percent_off",
-            "offer__percent_off_intervals",
-            "offer__intro_amount_minor",
-            "offer__intro_intervals",
-            "offer__trial_days",
-            "discount_percent_off",
-            "discount_first_interval",
-            "discount_intervals",
-            "paid",
-        )
-        .annotate(count=Count("pk"))
+        .annotate(counted=Case(When(_COUNTED, then=Value(True)), default=Value(False)))
     )
+    flat = paying.filter(counted=False).annotate(paid=Value(0)).values(*_TERMS, "paid").annotate(count=Count("pk"))
+    counted = (
+        paying.filter(counted=True).annotate(paid=_paid_count()).values(*_TERMS, "paid").annotate(count=Count("pk"))
+    )
+    groups = [*flat, *counted]
     totals: dict[str, dict] = {}
     for row in groups:
         currency = row["plan__currency"].lower()
@@ -370,11 +393,12 @@ def _trials_table(start: dt.date, end: dt.date, now: dt.datetime, zone: zoneinfo
             subscription=OuterRef("subscription_id"), outcome=Payment.Outcome.PAID, amount_minor__gt=0, at__lte=now
         )
     )
+    months = _months(start, end)
     found = {
-        _as_month(row["month"]): row
+        row["month"]: row
         for row in SubscriptionChange.objects.filter(event=Event.TRIAL_STARTED, at__gte=first, at__lt=after)
         .order_by()
-        .annotate(month=_truncated_month("at", zone), converted=converted)
+        .annotate(month=_month_index("at", months, zone), converted=converted)
         .values("month")
         .annotate(
             started=Count("subscription_id", distinct=True),
@@ -382,8 +406,8 @@ def _trials_table(start: dt.date, end: dt.date, now: dt.datetime, zone: zoneinfo
         )
     }
     rows = []
-    for month in _months(start, end):
-        row = found.get(month, {"started": 0, "paid": 0})
+    for index, month in enumerate(months):
+        row = found.get(index, {"started": 0, "paid": 0})
         rows.append((_label(month), row["started"], row["paid"], share(row["paid"], row["started"])))
     return Table(
         slug="trials",
@@ -449,17 +473,18 @@ def churn_events(first: dt.datetime, after: dt.datetime):
 
 def _churn_table(start: dt.date, end: dt.date, zone: zoneinfo.ZoneInfo) -> Table:
     first, after = _bounds(start, end, zone)
-    found: dict[tuple[dt.date, str], int] = {}
+    months = _months(start, end)
+    found: dict[tuple[int, str], int] = {}
     for row in (
         churn_events(first, after)
-        .annotate(month=_truncated_month("at", zone))
+        .annotate(month=_month_index("at", months, zone))
         .values("month", "churn")
         .annotate(count=Count("pk"))
     ):
-        found[(_as_month(row["month"]), row["churn"])] = row["count"]
+        found[(row["month"], row["churn"])] = row["count"]
     rows = []
-    for month in _months(start, end):
-        counts = [found.get((month, kind), 0) for kind in (ChurnKind.VOLUNTARY, ChurnKind.INVOLUNTARY, ChurnKind.OTHER)]
+    for index, month in enumerate(months):
+        counts = [found.get((index, kind), 0) for kind in (ChurnKind.VOLUNTARY, ChurnKind.INVOLUNTARY, ChurnKind.OTHER)]
         rows.append((_label(month), *counts, sum(counts)))
     return Table(
         slug="churn",
@@ -587,22 +612,26 @@ def _offer_redemptions_table(start: dt.date, end: dt.date, now: dt.datetime, zon
 # -- revenue --------------------------------------------------------------------------------------------------
 def _revenue_table(start: dt.date, end: dt.date, zone: zoneinfo.ZoneInfo) -> Table:
     first, after = _bounds(start, end, zone)
-    found: dict[tuple[dt.date, str], dict] = {}
+    months = _months(start, end)
+    found: dict[tuple[int, str], dict] = {}
     for row in (
         Payment.objects.filter(outcome=Payment.Outcome.PAID, at__gte=first, at__lt=after)
         .order_by()
-        .annotate(month=_truncated_month("at", zone))
+        .annotate(month=_month_index("at", months, zone))
         .values("month", "currency")
         .annotate(payments=Count("pk"), gross=Sum("amount_minor"), tax=Sum("tax_minor"))
     ):
-        found[(_as_month(row["month"]), row["currency"].lower())] = row
-    currencies = sorted({currency for _at, currency in found}) or sorted(
+        key = (row["month"], row["currency"].lower())
+        total = found.setdefault(key, {"payments": 0, "gross": 0, "tax": 0})  # "USD" and "usd" are one
+        for name in total:
+            total[name] += row[name]
+    currencies = sorted({currency for _index, currency in found}) or sorted(
         {currency.lower() for currency in Plan.objects.filter(active=True).values_list("currency", flat=True)}
     )
     rows = []
-    for month in _months(start, end):
+    for index, month in enumerate(months):
         for currency in currencies:
-            row = found.get((month, currency), {"payments": 0, "gross": 0, "tax": 0})
+            row = found.get((index, currency), {"payments": 0, "gross": 0, "tax": 0})
             rows.append(
                 (_label(month), currency.upper(), row["payments"], row["gross"] - row["tax"], row["tax"], row["gross"])
             )
@@ -629,36 +658,36 @@ def _revenue_table(start: dt.date, end: dt.date, zone: zoneinfo.ZoneInfo) -> Tab
 # -- retention ------------------------------------------------------------------------------------------------
 def _retention_table(start: dt.date, end: dt.date, now: dt.datetime, zone: zoneinfo.ZoneInfo) -> Table:
     first, after = _bounds(start, end, zone)
-    started = (
-        Payment.objects.filter(subscription=OuterRef("pk"), outcome=Payment.Outcome.PAID, amount_minor__gt=0)
-        .order_by("at")
-        .values("at")[:1]
-    )
-    ended = (
-        SubscriptionChange.objects.filter(subscription=OuterRef("pk"), to_status=Status.EXPIRED)
-        .order_by("-at", "-pk")
-        .values("at")[:1]
-    )
-    groups = (
-        Subscription.objects.order_by()
-        .annotate(started=Subquery(started, output_field=DateTimeField()))
-        .filter(started__gte=first, started__lt=after, started__lte=now)
-        .annotate(
-            ended=Case(
-                When(status=Status.EXPIRED, then=Subquery(ended, output_field=DateTimeField())),
-                default=None,
-                output_field=DateTimeField(),
-            )
-        )
-        .annotate(cohort=_truncated_month("started", zone), left=_truncated_month("ended", zone))
-        .values("cohort", "left")
-        .annotate(count=Count("pk"))
-    )
-    cohorts: dict[dt.date, dict[dt.date | None, int]] = {}
-    for row in groups:
-        cohorts.setdefault(_as_month(row["cohort"]), {})[_as_month(row["left"])] = row["count"]
     this_month = _month(now.astimezone(zone).date())
     months = _months(start, end)
+    # Two grouped queries, their rows joined here: correlated subqueries per subscription cost seconds over
+    # 100,000 of them. Each returns month indexes (small ints), never a datetime to convert.
+    started = (
+        Payment.objects.filter(outcome=Payment.Outcome.PAID, amount_minor__gt=0)
+        .order_by()
+        .values("subscription_id")
+        .annotate(first_paid=Min("at"))
+        .filter(first_paid__gte=first, first_paid__lt=after, first_paid__lte=now)
+        .annotate(cohort=_month_index("first_paid", months, zone))
+        .values_list("subscription_id", "cohort")
+    )
+    since = _months(start, max(end, this_month))  # the months a cohort's subscriptions may have ended in
+    ended = dict(
+        SubscriptionChange.objects.filter(
+            to_status=Status.EXPIRED, subscription__status=Status.EXPIRED, at__gte=first, at__lte=now
+        )
+        .order_by()
+        .values("subscription_id")
+        .annotate(ended_at=Max("at"))
+        .annotate(left=_month_index("ended_at", since, zone))
+        .values_list("subscription_id", "left")
+    )
+    cohorts: dict[dt.date, dict[dt.date | None, int]] = {}
+    for subscription_id, cohort in started:
+        left = ended.get(subscription_id)
+        ends = cohorts.setdefault(months[cohort], {})
+        month_left = None if left is None else since[left]
+        ends[month_left] = ends.get(month_left, 0) + 1
     span = min(RETENTION_MONTHS, max(_months_between(months[0], this_month), 0))
     rows = []
     for cohort in months:
