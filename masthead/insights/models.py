@@ -134,3 +134,22 @@ class AuditRoadResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.road}: {self.leaks}"
+
+
+class Dashboard(models.Model):
+    """No table: the two permissions that open the insights dashboard, granted to roles in ``publishing.roles``.
+
+    ``view_funnel`` shows the article and section tables (editors); ``view_business`` shows every table
+    (publishers). Superusers hold both.
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("view_funnel", "Can see the insights dashboard's article and section tables"),
+            ("view_business", "Can see every table of the insights dashboard"),
+        ]
+
+    def __str__(self) -> str:
+        return "insights dashboard"

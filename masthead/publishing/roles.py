@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "publishing.change_author",
         "publishing.view_author",
         "publishing.view_section",
+        # The insights dashboard's article and section tables (its business tables stay the publishers').
+        "insights.view_funnel",
     ],
     # The business side: plans, offers, subscribers and payments, which editors never see.
     PUBLISHERS: [
@@ -61,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # The leak monitor's runs (insights), which the admin index sums up.
         "insights.view_auditrun",
         "insights.view_auditroadresult",
+        # Every table of the insights dashboard.
+        "insights.view_funnel",
+        "insights.view_business",
     ],
 }
 
