@@ -53,11 +53,12 @@ def tables(
             # built.append(uniques.readers_by_day(start=start, end=end))
             # built.extend(business.business_tables(start=start, end=end, now=now))
             pass
-    if selectors.EDITOR in audiences:
+    if selectors.EDITOR in audiences and (wanted("articles") or wanted("sections")):
+        funnel = selectors.article_funnel(start=start, end=end, section=section)
         if wanted("articles"):
-            built.append(selectors.articles(start=start, end=end, section=section))
+            built.append(selectors.articles(start=start, end=end, section=section, funnel=funnel))
         if wanted("sections"):
-            built.append(selectors.sections(start=start, end=end, section=section))
+            built.append(selectors.sections(start=start, end=end, section=section, funnel=funnel))
     slugs = [table.slug for table in built]
     assert len(slugs) == len(set(slugs)), f"two tables share a slug: {slugs}"
     return [table for table in built if table.audience in audiences and wanted(table.slug)]

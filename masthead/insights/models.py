@@ -42,7 +42,8 @@ class DecisionCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "article", "outcome", "position"], name="unique_decision_count")
         ]
-        indexes = [models.Index(fields=["day", "outcome"], name="decision_day_outcome")]
+        # Covers the dashboard's sums (by day and outcome, by article): read from the index alone.
+        indexes = [models.Index(fields=["day", "outcome", "article", "count"], name="decision_day_outcome_sums")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.article_id} {self.outcome} {self.position}: {self.count}"

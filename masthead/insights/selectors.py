@@ -1,7 +1,9 @@
 """The funnel, read from the rows insights keeps: decisions by day, and per article and per section.
 
-Each function returns a ``tables.Table`` and costs a fixed number of queries whatever the range or the
-archive: the decision counts and the conversions are summed by the database, one grouped query each.
+Each function returns a ``tables.Table`` and costs a fixed number of queries whatever the range: the
+decision counts and the conversions are summed by the database, one grouped query each (then one query
+for the articles' headlines per NAMES_PER_QUERY articles). The article and section tables come from one
+such read (``article_funnel``).
 
 - **Views**: every counted read of an article except verified crawlers'.
 - **Walls shown**: meter spent + registration wall + subscription wall.
@@ -16,11 +18,12 @@ is inclusive at both ends.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 
-from masthead.publishing.models import Section
+from masthead.publishing.models import Article, Section
 from masthead.publishing.selectors import navigation_sections
 
 from .models import Conversion, DecisionCount, Outcome
@@ -40,6 +43,7 @@ OUTCOME_LABELS = {
     Outcome.CRAWLER: pgettext_lazy("insights", "Verified crawlers"),
     Outcome.METER_UNAVAILABLE: pgettext_lazy("insights", "Meter unavailable"),
 }
+NAMES_PER_QUERY = 5000
 EDITOR = "editor"
 PUBLISHER = "publisher"
 
@@ -131,30 +135,61 @@ def _funnel_values(decided: dict, converted: dict) -> tuple:
     )
 
 
-def articles(*, start: dt.date, end: dt.date, section: Section | None = None) -> Table:
-    """Every article read or converted from in the range, most viewed first, with its funnel."""
-    names: dict[int, tuple[str, str]] = {}
-    decided: dict[int, dict] = {}
-    for row in (
-        _decisions(start=start, end=end, section=section)
-        .values("article", "article__headline", "article__section__name")
+@dataclass(frozen=True, slots=True)
+class ArticleFunnel:
+    """Each article read or converted from in a range: its headline and section, and its sums.
+
+    One read serves both the article and the section tables: a section's funnel is its articles' summed.
+    """
+
+    articles: dict[int, tuple[str, int]]  # article id: (headline, section id)
+    decided: dict[int, dict]  # article id: views, meter_grants, walls_shown
+    converted: dict[int, dict]  # article id: registrations, subscriptions
+
+
+def article_funnel(*, start: dt.date, end: dt.date, section: Section | None = None) -> ArticleFunnel:
+    """The sums per article id (one grouped query each for decisions and conversions), then the articles.
+
+    Grouping by the id alone, and reading the headlines after, is twice as fast on SQLite as grouping by
+    the joined headline. The articles are read NAMES_PER_QUERY ids at a time: one query for any range
+    of a newsroom that publishes fewer than that many stories in it.
+    """
+    decided = {
+        row["article"]: row
+        for row in _decisions(start=start, end=end, section=section)
+        .values("article")
         .annotate(**_funnel_sums())
         .order_by()
-    ):
-        names[row["article"]] = (row["article__headline"], row["article__section__name"])
-        decided[row["article"]] = row
-    converted: dict[int, dict] = {}
-    for row in (
-        _conversions(start=start, end=end, section=section)
-        .values("last_touch", "last_touch__headline", "last_touch__section__name")
+    }
+    converted = {
+        row["last_touch"]: row
+        for row in _conversions(start=start, end=end, section=section)
+        .values("last_touch")
         .annotate(**_conversion_counts())
         .order_by()
-    ):
-        names.setdefault(row["last_touch"], (row["last_touch__headline"], row["last_touch__section__name"]))
-        converted[row["last_touch"]] = row
+    }
+    ids = sorted(decided.keys() | converted.keys())
+    articles = {}
+    for first in range(0, len(ids), NAMES_PER_QUERY):
+        chunk = ids[first : first + NAMES_PER_QUERY]
+        articles.update(
+            (pk, (headline, section_id))
+            for pk, headline, section_id in Article.objects.filter(pk__in=chunk).values_list(
+                "pk", "headline", "section_id"
+            )
+        )
+    return ArticleFunnel(articles=articles, decided=decided, converted=converted)
+
+
+def articles(
+    *, start: dt.date, end: dt.date, section: Section | None = None, funnel: ArticleFunnel | None = None
+) -> Table:
+    """Every article read or converted from in the range, most viewed first, with its funnel."""
+    funnel = funnel or article_funnel(start=start, end=end, section=section)
+    names = {each.pk: each.name for each in navigation_sections()}
     rows = [
-        (headline, section_name, *_funnel_values(decided.get(pk, {}), converted.get(pk, {})))
-        for pk, (headline, section_name) in names.items()
+        (headline, names.get(section_id, ""), *_funnel_values(funnel.decided.get(pk, {}), funnel.converted.get(pk, {})))
+        for pk, (headline, section_id) in funnel.articles.items()
     ]
     rows.sort(key=lambda row: (-row[2], row[0], row[1]))
     return Table(
@@ -175,22 +210,25 @@ def articles(*, start: dt.date, end: dt.date, section: Section | None = None) ->
     )
 
 
-def sections(*, start: dt.date, end: dt.date, section: Section | None = None) -> Table:
+def _summed(rows: list[dict], keys: tuple[str, ...]) -> dict:
+    return {key: sum(row.get(key) or 0 for row in rows) for key in keys}
+
+
+def sections(
+    *, start: dt.date, end: dt.date, section: Section | None = None, funnel: ArticleFunnel | None = None
+) -> Table:
     """Every section (or the one chosen) in navigation order, with its articles' funnel summed."""
-    decided = {
-        row["article__section"]: row
-        for row in _decisions(start=start, end=end, section=section)
-        .values("article__section")
-        .annotate(**_funnel_sums())
-        .order_by()
-    }
-    converted = {
-        row["last_touch__section"]: row
-        for row in _conversions(start=start, end=end, section=section)
-        .values("last_touch__section")
-        .annotate(**_conversion_counts())
-        .order_by()
-    }
+    funnel = funnel or article_funnel(start=start, end=end, section=section)
+    by_section: dict[int, list[int]] = {}
+    for pk, (_, section_id) in funnel.articles.items():
+        by_section.setdefault(section_id, []).append(pk)
+
+    def sums(section_id: int) -> tuple:
+        pks = by_section.get(section_id, [])
+        decided = _summed([funnel.decided.get(pk, {}) for pk in pks], ("views", "meter_grants", "walls_shown"))
+        converted = _summed([funnel.converted.get(pk, {}) for pk in pks], ("registrations", "subscriptions"))
+        return _funnel_values(decided, converted)
+
     shown = [section] if section is not None else navigation_sections()
     return Table(
         slug="sections",
@@ -200,8 +238,6 @@ def sections(*, start: dt.date, end: dt.date, section: Section | None = None) ->
             "whose wall the reader saw last."
         ),
         columns=(Column("section", pgettext("insights", "Section"), numeric=False), *_funnel_columns()),
-        rows=tuple(
-            (each.name, *_funnel_values(decided.get(each.pk, {}), converted.get(each.pk, {}))) for each in shown
-        ),
+        rows=tuple((each.name, *sums(each.pk)) for each in shown),
         audience=EDITOR,
     )

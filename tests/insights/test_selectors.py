@@ -95,3 +95,12 @@ def test_the_sections_table_lists_quiet_sections_as_zeros(funnel):
         ("Business", 0, 0, 0, 0, 0, None),
     )
     assert selectors.articles(start=day, end=day).rows == ()
+
+
+def test_many_articles_are_named_a_chunk_at_a_time(funnel, monkeypatch, django_assert_num_queries):
+    whole = selectors.articles(start=START, end=END)
+    monkeypatch.setattr(selectors, "NAMES_PER_QUERY", 2)
+    with django_assert_num_queries(2 + 2):  # the two sums, then three articles two at a time
+        chunked = selectors.article_funnel(start=START, end=END)
+    assert selectors.articles(start=START, end=END, funnel=chunked) == whole
+    assert len(whole.rows) == 3
