@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
@@ -16,6 +16,9 @@ class PublishingConfig(AppConfig):
     def ready(self) -> None:
         from . import signals
 
-        # Permissions exist only after migrate, so the role groups are refreshed then.
-        post_migrate.connect(_ensure_roles, sender=self)
+        # The roles hold permissions of apps above this one (subscriptions, paywall, insights), and Django
+        # creates each app's permissions at that app's post_migrate: the groups are refreshed at the last
+        # app's, once every permission exists. (At this app's own, a first migrate left them without.)
+        last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+        post_migrate.connect(_ensure_roles, sender=last)
         signals.connect()
