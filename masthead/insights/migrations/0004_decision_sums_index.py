@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     read from the index alone; it still serves every query the narrower one did."""
 
     dependencies = [
-        ("insights", "0002_dashboard_permissions"),
+        ("insights", "0003_dashboard_permissions"),
         ("publishing", "0007_winback"),
     ]
 
