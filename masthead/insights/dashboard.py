@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from masthead.publishing.models import Section
 
-from . import charts, selectors
+from . import business, charts, selectors, uniques
 from .filters import Filters
 from .tables import Column, Table
 
@@ -48,11 +48,11 @@ def tables(
     if selectors.PUBLISHER in audiences:
         if wanted("decisions-by-day"):
             built.append(selectors.decisions_by_day(start=start, end=end, section=section))
-        if only not in FUNNEL_SLUGS:
-            # ── The other parts of issue 12 join here when merged (publisher tables): ──
-            # built.append(uniques.readers_by_day(start=start, end=end))
-            # built.extend(business.business_tables(start=start, end=end, now=now))
-            pass
+        if wanted("readers-by-day"):
+            built.append(uniques.readers_by_day(start=start, end=end))
+        if only not in FUNNEL_SLUGS and only != "readers-by-day":
+            # The business is computed as one (its tables share their reads), whichever is wanted.
+            built.extend(business.business_tables(start=start, end=end, now=now))
     if selectors.EDITOR in audiences and (wanted("articles") or wanted("sections")):
         funnel = selectors.article_funnel(start=start, end=end, section=section)
         if wanted("articles"):

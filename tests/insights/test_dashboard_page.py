@@ -17,7 +17,18 @@ pytestmark = pytest.mark.django_db
 
 URL = "/admin/insights/"
 CHART = re.compile(r'<svg xmlns="http://www.w3.org/2000/svg" id="chart-.*?</svg>', flags=re.S)
-ALL_TABLES = ["decisions-by-day", "articles", "sections"]
+BUSINESS_TABLES = [
+    "mrr",
+    "subscribers-by-plan",
+    "subscribers-by-offer",
+    "trials",
+    "churn",
+    "churn-reasons",
+    "offer-redemptions",
+    "revenue",
+    "retention",
+]
+ALL_TABLES = ["decisions-by-day", "readers-by-day", *BUSINESS_TABLES, "articles", "sections"]
 EDITOR_TABLES = ["articles", "sections"]
 
 
@@ -84,8 +95,9 @@ def test_the_publishers_page(client, publisher, funnel):
     assert "From 2026-10-17 to 2026-11-15, both days included" in html
     assert panel_slugs(html) == ALL_TABLES
     # The line chart of decisions, inline, with its title and description, and its numbers beside it.
+    # Every table with a chart kind has its chart: the two by day, and the business's bar charts.
     charts = CHART.findall(html)
-    assert len(charts) == 1
+    assert len(charts) == 9
     chart = charts[0]
     assert 'role="img"' in chart and "aria-labelledby=" in chart and "aria-describedby=" in chart
     assert re.search(r"<title id=\"[^\"]+-title\">Decisions by day</title>", chart)

@@ -20,9 +20,11 @@ URL = "/admin/insights/"
 # A request after the first (the publication, the sections and the user's row are remembered a few
 # seconds): the session, the user's permissions (their own and their groups'), then the tables:
 # decisions by day 1; then the article and section tables from one read: the sums per article of
-# decisions and of conversions, and the articles' headlines (3). A CSV file computes its own table only.
+# decisions and of conversions, and the articles' headlines (3). The publisher's page adds unique readers
+# by day (1, from the meter's rows) and the business's tables (14, business.BUSINESS_QUERIES less the
+# publication it shares). A CSV file computes its own table only.
 QUERIES = {
-    "publisher page": 7,
+    "publisher page": 22,
     "editor page": 6,
     "articles.csv": 6,
 }
