@@ -270,6 +270,10 @@ def on_invoice_paid(event: PaymentEvent) -> str:
     payment = _record_payment(subscription, event, Payment.Outcome.PAID)
     if payment is None and event.invoice_id:
         raise Ignored("invoice already recorded as paid")
+    if not event.amount_minor and subscription.status == Status.TRIALING:
+        # The invoice of nothing Stripe pays as a free trial starts: kept for the record, but no payment.
+        # The trial stays a trial until its first real charge, and the reader has not paid.
+        return "a trial's invoice of nothing recorded; still trialing"
     subscription.ever_paid = True
     if event.current_period_end and (
         subscription.current_period_end is None or event.current_period_end > subscription.current_period_end

@@ -156,3 +156,24 @@ def test_a_paid_retry_of_a_failed_invoice_is_recorded_paid_and_brings_the_subscr
     clock.set(dt.datetime.fromtimestamp(now + 40 * DAY, dt.UTC))  # past the grace period of the failure
     subscriptions_tick()
     assert subscription().status == "active"
+
+
+def test_a_free_trials_invoice_of_nothing_leaves_the_trial_a_trial(client, deliver, now):
+    """Stripe pays a trial's first invoice, for 0, at its start: that is not a payment and ends no trial."""
+    trial_end, period_end = now + 14 * DAY, now + 14 * DAY
+    body = invoice("evt_trial_invoice", "invoice.paid", "in_trial", 0, now, period_end)
+    deliver(
+        "customer.subscription.created",
+        "evt_trialing",
+        now,
+        status="trialing",
+        period_end=period_end,
+        trial_end=trial_end,
+    )
+    assert subscription().status == "trialing"  # positive control: the trial is there
+    response = post(client, body)
+    assert response.status_code == 200, response.content
+    trial = subscription()
+    assert trial.status == "trialing" and not trial.ever_paid
+    assert trial.payments.get().amount_minor == 0  # the invoice is kept, for the record
+    assert not any("receipt" in subject.lower() for subject in subjects())
