@@ -63,33 +63,28 @@ def _without_meter(access: ArticleAccess, rules, error: MeterUnavailable) -> Dec
     return policy.decide_without_meter(article=access, rules=rules, fail_open=fail_open())
 
 
-def _metered_decision(access: ArticleAccess, identified: IdentifiedReader, rules, now) -> tuple[Decision, float | None]:
-    """The decision, counted on the meter, and the seconds the meter store took (None: it was not asked)."""
+def _metered_decision(access: ArticleAccess, identified: IdentifiedReader, rules, now) -> Decision:
     reader = identified.reader
     span = _current_span(rules, now)
     store = meter_store()
-    started = perf_counter()  # the one timing of the store's calls (and the pure decisions between them)
     try:
         if identified.new_anonymous_id:
             # A reader minted by this very request has read nothing yet.
             decision = policy.decide(article=access, reader=reader, meter=MeterState(), rules=rules, now=now)
-            if not decision.records_read:
-                return decision, None
-            store.record_first(reader.key, access.article_id, span, now)
-            return decision, perf_counter() - started
+            if decision.records_read:
+                store.record_first(reader.key, access.article_id, span, now)
+            return decision
         before = store.state(reader.key, access.article_id, span)
         decision = policy.decide(article=access, reader=reader, meter=before, rules=rules, now=now)
         if not decision.records_read:
-            return decision, perf_counter() - started
+            return decision
         result = store.record(reader.key, access.article_id, span, decision.limit, now)
         if result.recorded:
-            return decision, perf_counter() - started
+            return decision
         # Another request changed the meter between our look and our count: decide on what it holds now.
-        seconds = perf_counter() - started
-        return policy.decide(article=access, reader=reader, meter=result.state, rules=rules, now=now), seconds
+        return policy.decide(article=access, reader=reader, meter=result.state, rules=rules, now=now)
     except MeterUnavailable as error:
-        seconds = perf_counter() - started
-        return _without_meter(access, rules, error), seconds
+        return _without_meter(access, rules, error)
 
 
 def article_view_for(request: HttpRequest, article: Article, *, count: bool = True) -> ArticleView:
@@ -102,7 +97,9 @@ def article_view_for(request: HttpRequest, article: Article, *, count: bool = Tr
     metered = policy.is_metered(access, reader)
     meter_seconds = None
     if metered and count:
-        decision, meter_seconds = _metered_decision(access, identified, rules, now)
+        started = perf_counter()  # the meter store's calls, for operator metrics (the pure decisions are µs)
+        decision = _metered_decision(access, identified, rules, now)
+        meter_seconds = perf_counter() - started
     elif metered:
         decision = _peek_decision(access, reader, rules, now)
     else:
