@@ -7,7 +7,7 @@ subscriptions there are (``business_tables`` makes at most ``BUSINESS_QUERIES``;
 Conventions, for every table:
 - Money is in **integer minor units** of its currency (cents; yen for JPY), with the currency in its own
   column; MRR, a monthly equivalent (an annual price ÷ 12), is rounded half up to the minor unit.
-- Shares and rates are **decimal strings** of percent with one decimal (``"66.7"``), None where there is
+- Shares and rates are **Decimals** of percent with one decimal (``Decimal("66.7")``), None where there is
   nothing to divide by (and for a cohort's month that has not begun yet).
 - Months are ``"YYYY-MM"`` in the publication's time zone; the date range is whole days in that zone,
   both ends included.
@@ -114,11 +114,14 @@ def _label(month: dt.date) -> str:
     return f"{month:%Y-%m}"
 
 
-def share(part: int, whole: int) -> str | None:
-    """``part`` of ``whole`` in percent, one decimal, half up (``"66.7"``); None when ``whole`` is 0."""
+def share(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in percent, one decimal, half up (``Decimal("66.7")``); None when ``whole`` is 0.
+
+    A number, not its text, so a rate column sorts and charts as numbers do; CSV and HTML print "66.7".
+    """
     if not whole:
         return None
-    return str((Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def round_minor(amount: Fraction) -> int:

@@ -56,11 +56,6 @@ def _number(value) -> float | None:
         return None
     if isinstance(value, int | float | decimal.Decimal):
         return float(value)
-    if isinstance(value, str):  # a share or a rate written as a decimal string ("85.7")
-        try:
-            return float(decimal.Decimal(value))
-        except decimal.InvalidOperation:
-            return None
     return None
 
 

@@ -4,6 +4,7 @@ and reconciled with the subscriptions themselves (MRR, the churn split against t
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal as D
 from fractions import Fraction
 
 import pytest
@@ -343,7 +344,7 @@ def test_trials(scenario):
     table = tables()["trials"]
     assert columns(table) == ("month", "started", "converted", "rate")
     # November: s7 (paid) and s8 (not); December: s6 (still trialing).
-    assert table.rows == (("2026-11", 2, 1, "50.0"), ("2026-12", 1, 0, "0.0"))
+    assert table.rows == (("2026-11", 2, 1, D("50.0")), ("2026-12", 1, 0, D("0.0")))
 
 
 def test_churn_and_its_reasons(scenario):
@@ -392,11 +393,15 @@ def test_retention_cohorts(scenario):
     assert columns(table) == ("cohort", "subscribers", "month_1")
     # November's first payments: s1, s2, s3, s4, s7, s10 (ended in December), s13 (ended in November): 6 of 7
     # were still subscribed when December began. December's (s12) have no month 1 yet.
-    assert table.rows == (("2026-11", 7, "85.7"), ("2026-12", 1, None))
+    assert table.rows == (("2026-11", 7, D("85.7")), ("2026-12", 1, None))
     longer = {t.slug: t for t in business_tables(start=dt.date(2026, 10, 1), end=DECEMBER, now=NOW)}["retention"]
     assert columns(longer) == ("cohort", "subscribers", "month_1", "month_2")
     # October: s5 (running), s9 and s15 (ended in December), s11 (ended in November).
-    assert longer.rows == (("2026-10", 4, "100.0", "75.0"), ("2026-11", 7, "85.7", None), ("2026-12", 1, None, None))
+    assert longer.rows == (
+        ("2026-10", 4, D("100.0"), D("75.0")),
+        ("2026-11", 7, D("85.7"), None),
+        ("2026-12", 1, None, None),
+    )
 
 
 def test_every_table_is_for_publishers_and_the_range_is_checked(scenario):
@@ -439,8 +444,8 @@ def test_empty_books(db, clock):
 
 
 def test_share_rounds_half_up():
-    assert (share(1, 8), share(2, 3), share(0, 5), share(3, 0)) == ("12.5", "66.7", "0.0", None)
-    assert share(1, 16) == "6.3"  # 6.25
+    assert (share(1, 8), share(2, 3), share(0, 5), share(3, 0)) == (D("12.5"), D("66.7"), D("0.0"), None)
+    assert share(1, 16) == D("6.3")  # 6.25
 
 
 # -- reconciliation -------------------------------------------------------------------------------------------
@@ -562,3 +567,18 @@ def test_the_tables_take_a_bounded_number_of_queries(scenario, commerce, django_
     with CaptureQueriesContext(connection) as after:
         business_tables(start=NOVEMBER, end=DECEMBER, now=NOW)
     assert len(after.captured_queries) == len(before.captured_queries) <= BUSINESS_QUERIES
+
+
+def test_a_rate_column_sorts_by_number_not_by_its_digits():
+    from masthead.insights.dashboard import sort_table
+    from masthead.insights.tables import Column, Table
+
+    table = Table(
+        "t",
+        "T",
+        "",
+        (Column("name", "Name", numeric=False), Column("rate", "Rate")),
+        (("a", share(1, 16)), ("b", share(1, 8))),
+    )
+    assert [row[0] for row in table.rows] == ["a", "b"]  # positive control: both rows are there
+    assert [row[0] for row in sort_table(table, "rate", descending=True).rows] == ["b", "a"]  # 12.5 above 6.3
